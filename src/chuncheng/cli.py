@@ -1,0 +1,276 @@
+"""The ``chuncheng`` command: one entry point for set-up, serving, imports, exports, demo data and accounts."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+
+def _setup_django() -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "chuncheng.settings")
+    import django
+
+    django.setup()
+
+
+def _out(text: str = "") -> None:
+    sys.stdout.write(text + "\n")
+
+
+def compile_messages() -> int:
+    """Compile the .po catalogues to .mo with polib (no system gettext needed on a fresh machine)."""
+    import polib
+
+    locale_dir = Path(__file__).resolve().parent / "locale"
+    count = 0
+    for po_path in locale_dir.glob("*/LC_MESSAGES/*.po"):
+        mo_path = po_path.with_suffix(".mo")
+        if not mo_path.exists() or mo_path.stat().st_mtime < po_path.stat().st_mtime:
+            polib.pofile(str(po_path)).save_as_mofile(str(mo_path))
+            count += 1
+    return count
+
+
+def reference_file(name: str) -> Path:
+    return Path(__file__).resolve().parent / "policies" / "kunming" / name
+
+
+def load_reference_org_units() -> None:
+    from chuncheng.core.imports import run_import
+    from chuncheng.core.models import OrgUnit
+    from chuncheng.core.orgunits import OrgUnitImporter
+
+    if OrgUnit.objects.exists():
+        return
+    path = reference_file("org-units.csv")
+    with path.open("rb") as fh:
+        result = run_import(OrgUnitImporter(None), fh, path.name)
+    if not result.ok:
+        raise SystemExit(f"reference org units failed to load: {result.as_dict()['errors'][:3]}")
+    _out(f"已载入行政区划 {result.created} 个 (loaded {result.created} org units)")
+
+
+def cmd_init(args) -> int:
+    compile_messages()
+    _setup_django()
+    from django.core.management import call_command
+
+    call_command("migrate", interactive=False, verbosity=0)
+    if not args.skip_static:
+        call_command("collectstatic", interactive=False, verbosity=0)
+    load_reference_org_units()
+    if not args.no_demo:
+        return cmd_demo(argparse.Namespace(scale="small", seed=2021, quiet=False))
+    return 0
+
+
+def cmd_demo(args) -> int:
+    _setup_django()
+    from django.db import transaction
+
+    from chuncheng.core import audit
+    from chuncheng.core.models import AuditAction
+    from chuncheng.demo.institutions import create_demo_institutions
+    from chuncheng.demo.users import create_demo_users
+    from chuncheng.institutions.models import Institution
+
+    load_reference_org_units()
+    with transaction.atomic():
+        before = Institution.objects.count()
+        institutions = create_demo_institutions(seed=args.seed)
+        new = Institution.objects.count() - before
+        if new:
+            audit.record_bulk(None, AuditAction.BULK_CREATE, Institution, new, {"demo": args.scale, "seed": args.seed})
+        operator_institution = next((i for i in institutions if i.org_unit.code.startswith("530102")), None)
+        created = create_demo_users(operator_institution)
+    if created:
+        _out("")
+        _out("演示账号（密码只显示这一次，首次登录须修改；三个管理员首次登录须绑定TOTP）")
+        _out("Demo accounts (passwords are shown only this once; change at first login; admins enrol TOTP):")
+        for username, role, password in created:
+            _out(f"  {role:<12} {username:<18} {password}")
+        _out("")
+    return 0
+
+
+def cmd_serve(args) -> int:
+    _setup_django()
+    worker = None
+    if not args.no_worker:
+        worker = subprocess.Popen([sys.executable, "-m", "chuncheng.cli", "worker"])
+    bind = f"{args.host}:{args.port}"
+    _out(f"春城智慧健康养老信息平台: http://{bind}/")
+    try:
+        return subprocess.call(
+            [
+                sys.executable,
+                "-m",
+                "gunicorn",
+                "chuncheng.wsgi:application",
+                "--bind",
+                bind,
+                "--workers",
+                str(args.workers),
+                "--access-logfile",
+                "-",
+                "--timeout",
+                "120",
+            ]
+        )
+    except KeyboardInterrupt:
+        return 0
+    finally:
+        if worker is not None:
+            worker.terminate()
+            worker.wait(timeout=10)
+
+
+def cmd_worker(args) -> int:
+    _setup_django()
+    from django.core.management import call_command
+
+    call_command("run_huey", workers=args.workers)
+    return 0
+
+
+def cmd_import(args) -> int:
+    _setup_django()
+    from django.conf import settings
+
+    from chuncheng.core.imports import run_import
+    from chuncheng.core.registry import importer_for
+
+    actor = _actor(args.user)
+    importer = importer_for(args.kind, actor)
+    path = Path(args.file)
+    if not path.exists():
+        _out(json.dumps({"code": "file_missing", "message": f"文件不存在: {path}"}, ensure_ascii=False))
+        return 2
+    with path.open("rb") as fh:
+        result = run_import(
+            importer,
+            fh,
+            path.name,
+            partial=args.partial,
+            dry_run=args.dry_run,
+            max_bytes=None if args.no_size_limit else settings.MAX_UPLOAD_BYTES * 100,
+        )
+    _out(json.dumps(result.as_dict(), ensure_ascii=False, indent=1))
+    return 0 if result.ok or (args.partial and result.file_error is None) else 2
+
+
+def cmd_export(args) -> int:
+    _setup_django()
+    from chuncheng.core.registry import exporter_for
+
+    actor = _actor(args.user)
+    count = exporter_for(args.kind)(Path(args.file), org=args.org, unmasked=args.unmasked, actor=actor)
+    _out(json.dumps({"kind": args.kind, "rows": count, "file": args.file}, ensure_ascii=False))
+    return 0
+
+
+def _actor(username: str | None):
+    if not username:
+        return None
+    from chuncheng.core.models import User
+
+    try:
+        return User.objects.get(username=username)
+    except User.DoesNotExist as exc:
+        raise SystemExit(f"no such user: {username}") from exc
+
+
+def cmd_createuser(args) -> int:
+    _setup_django()
+    from django.core.exceptions import ValidationError
+
+    from chuncheng.core import accounts
+    from chuncheng.core.models import OrgUnit
+    from chuncheng.institutions.models import Institution
+
+    org_unit = OrgUnit.objects.filter(code=args.org).first() if args.org else None
+    institution = Institution.objects.filter(uscc=args.institution).first() if args.institution else None
+    try:
+        user, password = accounts.create_user(args.username, args.role, org_unit=org_unit, institution=institution)
+    except ValidationError as exc:
+        _out(json.dumps({"code": "invalid", "errors": exc.messages}, ensure_ascii=False))
+        return 2
+    _out(f"{user.username} {password}")
+    return 0
+
+
+def cmd_manage(args) -> int:
+    _setup_django()
+    from django.core.management import execute_from_command_line
+
+    execute_from_command_line(["chuncheng", *args.rest])
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="chuncheng", description="春城智慧健康养老信息平台")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser("init", help="migrate, load reference data, create the demo city and accounts")
+    p.add_argument("--no-demo", action="store_true")
+    p.add_argument("--skip-static", action="store_true")
+    p.set_defaults(func=cmd_init)
+
+    p = sub.add_parser("demo", help="create the synthetic Kunming (idempotent)")
+    p.add_argument("--scale", choices=["small", "city"], default="small")
+    p.add_argument("--seed", type=int, default=2021)
+    p.add_argument("--quiet", action="store_true")
+    p.set_defaults(func=cmd_demo)
+
+    p = sub.add_parser("serve", help="serve on http://127.0.0.1:8000 with a job worker")
+    p.add_argument("--host", default="127.0.0.1")
+    p.add_argument("--port", type=int, default=8000)
+    p.add_argument("--workers", type=int, default=2)
+    p.add_argument("--no-worker", action="store_true")
+    p.set_defaults(func=cmd_serve)
+
+    p = sub.add_parser("worker", help="run the background job worker (huey)")
+    p.add_argument("--workers", type=int, default=1)
+    p.set_defaults(func=cmd_worker)
+
+    p = sub.add_parser("import", help="import a CSV/XLSX file (docs/data-exchange.md)")
+    p.add_argument("kind")
+    p.add_argument("file")
+    p.add_argument("--partial", action="store_true", help="import the valid rows and report the rest")
+    p.add_argument("--dry-run", action="store_true", help="validate only")
+    p.add_argument("--user", help="record the import under this account")
+    p.add_argument("--no-size-limit", action="store_true")
+    p.set_defaults(func=cmd_import)
+
+    p = sub.add_parser("export", help="export a kind to CSV or XLSX (by the file's suffix)")
+    p.add_argument("kind")
+    p.add_argument("file")
+    p.add_argument("--org", help="only this org unit's area (code prefix)")
+    p.add_argument("--unmasked", action="store_true", help="full ID and phone numbers (logged)")
+    p.add_argument("--user", help="record the export under this account")
+    p.set_defaults(func=cmd_export)
+
+    p = sub.add_parser("createuser", help="create an account with a one-time password")
+    p.add_argument("username")
+    p.add_argument("role")
+    p.add_argument("--org", help="org-unit code (every role but the operator)")
+    p.add_argument("--institution", help="institution USCC (operators)")
+    p.set_defaults(func=cmd_createuser)
+
+    p = sub.add_parser("manage", help="run a Django management command")
+    p.add_argument("rest", nargs=argparse.REMAINDER)
+    p.set_defaults(func=cmd_manage)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    return args.func(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

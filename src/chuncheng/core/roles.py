@@ -1,0 +1,105 @@
+"""Roles, the levels they work at, and what each may do. Roles are code concepts, not policy numbers.
+
+The three 等保 level-3 administrators (system, security, audit) are separate roles; an account has exactly one role,
+so no account can hold two of them (22239 §8.1.4.2d). None of the three reads business personal data.
+"""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Level(models.TextChoices):
+    CITY = "city", _("City")
+    COUNTY = "county", _("County / district")
+    TOWNSHIP = "township", _("Street / township")
+    VILLAGE = "village", _("Community / village")
+
+
+class Role(models.TextChoices):
+    CITY_OFFICIAL = "city_official", _("City official")
+    COUNTY_OFFICIAL = "county_official", _("County official")
+    TOWNSHIP_WORKER = "township_worker", _("Township worker")
+    COMMUNITY_WORKER = "community_worker", _("Community worker")
+    INSTITUTION_OPERATOR = "institution_operator", _("Institution operator")
+    SYSTEM_ADMIN = "system_admin", _("System administrator")
+    SECURITY_ADMIN = "security_admin", _("Security administrator")
+    AUDIT_ADMIN = "audit_admin", _("Audit administrator")
+
+
+ADMIN_ROLES = frozenset({Role.SYSTEM_ADMIN, Role.SECURITY_ADMIN, Role.AUDIT_ADMIN})
+
+# The org-unit level each area role is scoped to; operators are scoped to an institution, administrators to the
+# root of the tree (they manage the system, not its records).
+ROLE_LEVEL: dict[str, str | None] = {
+    Role.CITY_OFFICIAL: Level.CITY,
+    Role.COUNTY_OFFICIAL: Level.COUNTY,
+    Role.TOWNSHIP_WORKER: Level.TOWNSHIP,
+    Role.COMMUNITY_WORKER: Level.VILLAGE,
+    Role.INSTITUTION_OPERATOR: None,
+    Role.SYSTEM_ADMIN: Level.CITY,
+    Role.SECURITY_ADMIN: Level.CITY,
+    Role.AUDIT_ADMIN: Level.CITY,
+}
+
+
+class Action(models.TextChoices):
+    VIEW = "view", _("View")
+    ADD = "add", _("Add")
+    CHANGE = "change", _("Change")
+    DELETE = "delete", _("Delete")
+    EXPORT = "export", _("Export")
+    IMPORT = "import", _("Import")
+
+
+ALL_ACTIONS = frozenset(Action.values)
+READ_ACTIONS = frozenset({Action.VIEW, Action.EXPORT})
+
+# Business permissions: resource -> role -> actions. A resource is a domain app's record kind ("institution").
+# Scope (which records) is applied separately by ScopedQuerySet.for_user; this says only what kind of act is allowed.
+PERMISSIONS: dict[str, dict[str, frozenset[str]]] = {
+    "orgunit": {
+        Role.CITY_OFFICIAL: READ_ACTIONS,
+        Role.COUNTY_OFFICIAL: READ_ACTIONS,
+        Role.TOWNSHIP_WORKER: READ_ACTIONS,
+        Role.COMMUNITY_WORKER: READ_ACTIONS,
+        Role.INSTITUTION_OPERATOR: frozenset({Action.VIEW}),
+        Role.SYSTEM_ADMIN: frozenset({Action.VIEW, Action.IMPORT, Action.CHANGE}),
+        Role.SECURITY_ADMIN: frozenset({Action.VIEW}),
+        Role.AUDIT_ADMIN: frozenset({Action.VIEW}),
+    },
+}
+
+# What the administrators do instead of business work.
+ADMIN_CAPABILITIES: dict[str, frozenset[str]] = {
+    Role.SYSTEM_ADMIN: frozenset({"manage_accounts", "import_org_units"}),
+    Role.SECURITY_ADMIN: frozenset({"assign_roles", "unlock_accounts", "view_security_events"}),
+    Role.AUDIT_ADMIN: frozenset({"search_audit", "view_security_events", "view_access_log"}),
+}
+
+
+def allowed(role: str, resource: str, action: str) -> bool:
+    return action in PERMISSIONS.get(resource, {}).get(role, frozenset())
+
+
+def capable(role: str, capability: str) -> bool:
+    return capability in ADMIN_CAPABILITIES.get(role, frozenset())
+
+
+def register_resource(resource: str, matrix: dict[str, frozenset[str]]) -> None:
+    """Domain apps declare their resource's role matrix here at import time (core knows no domain app)."""
+    PERMISSIONS[resource] = matrix
+
+
+# Navigation by module: (url name, label, resource that must be viewable). Domain apps append theirs.
+MODULES: list[tuple[str, str, str]] = [("core:orgunit_list", "Administrative divisions", "orgunit")]
+
+
+def register_module(url_name: str, label: str, resource: str) -> None:
+    if (url_name, label, resource) not in MODULES:
+        MODULES.append((url_name, label, resource))
+
+
+def permitted_modules(role: str) -> list[tuple[str, str]]:
+    return [(url, label) for url, label, resource in MODULES if allowed(role, resource, Action.VIEW)]

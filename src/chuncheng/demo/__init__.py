@@ -1,0 +1,1 @@
+"""The synthetic Kunming: deterministic demo data on the real org tree."""

@@ -1,0 +1,28 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class InstitutionsConfig(AppConfig):
+    name = "chuncheng.institutions"
+    label = "institutions"
+    verbose_name = _("Institutions")
+
+    def ready(self) -> None:
+        from chuncheng.core.roles import ALL_ACTIONS, READ_ACTIONS, Action, Role, register_module, register_resource
+
+        register_resource(
+            "institution",
+            {
+                Role.CITY_OFFICIAL: ALL_ACTIONS,
+                Role.COUNTY_OFFICIAL: ALL_ACTIONS,
+                Role.TOWNSHIP_WORKER: READ_ACTIONS,
+                Role.COMMUNITY_WORKER: frozenset({Action.VIEW}),
+                Role.INSTITUTION_OPERATOR: frozenset({Action.VIEW, Action.CHANGE, Action.EXPORT}),
+            },
+        )
+        register_module("institutions:list", "Eldercare institutions", "institution")
+
+        from chuncheng.core.registry import register_exporter
+        from chuncheng.institutions.exports import export_institutions
+
+        register_exporter("institutions", export_institutions)
