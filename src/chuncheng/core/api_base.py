@@ -28,7 +28,11 @@ def _flatten(detail, field: str | None = None) -> list[dict]:
 def django_errors(exc: DjangoValidationError) -> list[dict]:
     if hasattr(exc, "error_dict"):
         return [
-            {"field": field, "code": e.code or "invalid", "message": " ".join(e.messages)}
+            {
+                "field": "non_field_errors" if field == "__all__" else field,
+                "code": e.code or "invalid",
+                "message": " ".join(e.messages),
+            }
             for field, errs in exc.error_dict.items()
             for e in errs
         ]
@@ -41,6 +45,11 @@ def django_errors(exc: DjangoValidationError) -> list[dict]:
 def exception_handler(exc, context):
     if isinstance(exc, DjangoValidationError):
         errors = django_errors(exc)
+        if {e["code"] for e in errors} == {"permission_denied"}:
+            # A service refusing the act itself (the role may not do it), not the input: 403, not 422.
+            return Response(
+                {"code": "permission_denied", "message": errors[0]["message"]}, status=status.HTTP_403_FORBIDDEN
+            )
         return Response(
             {
                 "code": errors[0]["code"] if len(errors) == 1 else "validation_error",

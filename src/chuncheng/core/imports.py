@@ -34,6 +34,8 @@ class CellError(Exception):
 
 @dataclass(frozen=True)
 class Column:
+    """A file column: its English key and its Chinese header (both accepted; part of the file format)."""
+
     key: str
     label: str
     required: bool = False
@@ -141,14 +143,16 @@ def parse_list(value: str) -> list[str]:
     return [p.strip() for p in value.replace("；", ";").split(";") if p.strip()]
 
 
-def choice_parser(choices) -> Callable[[str], str]:
-    """Accept a choice's English key or its Chinese label."""
+def choice_parser(choices, aliases: dict[str, str] | None = None) -> Callable[[str], str]:
+    """Accept a choice's English key, a Chinese alias from the file format, or its zh-hans label."""
     from django.utils import translation
 
     def parse(value: str) -> str:
         v = value.strip()
         if v in choices.values:
             return v
+        if aliases and v in aliases:
+            return aliases[v]
         with translation.override("zh-hans"):
             by_label = {str(label): key for key, label in choices.choices}
         if v in by_label:
@@ -181,14 +185,10 @@ class Importer(ABC):
         self.actor = actor
 
     def columns_by_header(self) -> dict[str, Column]:
-        from django.utils import translation
-
         mapping: dict[str, Column] = {}
         for col in self.columns:
             mapping[col.key] = col
             mapping[col.label] = col
-            with translation.override("zh-hans"):
-                mapping[str(col.label)] = col
         return mapping
 
     def prepare(self, values: dict[str, Any], row: int) -> dict[str, Any]:

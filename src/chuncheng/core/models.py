@@ -63,6 +63,7 @@ class OrgUnit(models.Model):
                 | Q(valid_from__isnull=True)
                 | Q(valid_to__gt=models.F("valid_from")),
                 name="orgunit_valid_range",
+                violation_error_code="orgunit_valid_range",
                 violation_error_message=_("The end of validity must come after its start."),
             ),
         ]
@@ -108,6 +109,7 @@ class User(AbstractUser):
                 condition=(Q(role=Role.INSTITUTION_OPERATOR, institution__isnull=False, org_unit__isnull=True))
                 | (~Q(role=Role.INSTITUTION_OPERATOR) & Q(org_unit__isnull=False, institution__isnull=True)),
                 name="user_exactly_one_scope",
+                violation_error_code="user_exactly_one_scope",
                 violation_error_message=_(
                     "A user has exactly one scope: an org unit, or an institution for operators."
                 ),
@@ -115,6 +117,7 @@ class User(AbstractUser):
             models.CheckConstraint(
                 condition=Q(is_superuser=False),
                 name="user_no_superuser",
+                violation_error_code="user_no_superuser",
                 violation_error_message=_("Superusers are not allowed; use the three administrator roles."),
             ),
         ]

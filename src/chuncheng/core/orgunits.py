@@ -7,7 +7,6 @@ from typing import Any
 
 from django.db.models import Count, Q
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from chuncheng.core.imports import (
     CellError,
@@ -54,22 +53,36 @@ def parent_candidates(code: str) -> list[str]:
     return []
 
 
+LEVEL_ALIASES = {
+    "市": "city",
+    "县": "county",
+    "区": "county",
+    "县区": "county",
+    "街道": "township",
+    "乡镇": "township",
+    "街道乡镇": "township",
+    "社区": "village",
+    "村": "village",
+    "社区村": "village",
+}
+
+
 class OrgUnitImporter(Importer):
     kind = "org-units"
     model = OrgUnit
     resource = "orgunit"
     natural_key = "code"
     columns = [
-        Column("code", gettext_lazy("division code"), required=True, parse=parse_code),
-        Column("name", gettext_lazy("name"), required=True),
-        Column("level", gettext_lazy("level"), parse=choice_parser(Level)),
-        Column("parent_code", gettext_lazy("parent code"), parse=parse_code),
-        Column("urban", gettext_lazy("urban"), parse=parse_bool),
-        Column("lat", gettext_lazy("latitude"), parse=parse_decimal),
-        Column("lng", gettext_lazy("longitude"), parse=parse_decimal),
-        Column("valid_from", gettext_lazy("valid from"), parse=parse_date),
-        Column("valid_to", gettext_lazy("valid to"), parse=parse_date),
-        Column("successors", gettext_lazy("successor codes"), parse=parse_list),
+        Column("code", "区划代码", required=True, parse=parse_code),
+        Column("name", "名称", required=True),
+        Column("level", "层级", parse=choice_parser(Level, LEVEL_ALIASES)),
+        Column("parent_code", "上级区划代码", parse=parse_code),
+        Column("urban", "城镇", parse=parse_bool),
+        Column("lat", "纬度", parse=parse_decimal),
+        Column("lng", "经度", parse=parse_decimal),
+        Column("valid_from", "生效日期", parse=parse_date),
+        Column("valid_to", "失效日期", parse=parse_date),
+        Column("successors", "继承区划代码", parse=parse_list),
     ]
 
     def prepare(self, values: dict[str, Any], row: int) -> dict[str, Any]:

@@ -8,6 +8,13 @@ from chuncheng.institutions.services import EDITABLE_FIELDS, OPERATOR_FIELDS
 
 class InstitutionForm(forms.ModelForm):
     org_unit = forms.CharField(label=_("Org unit code"), max_length=12)
+    government_operated = forms.TypedChoiceField(
+        label=_("government-operated"),
+        choices=[("", _("By kind (public kinds: yes)")), ("1", _("yes")), ("0", _("no"))],
+        coerce=lambda v: v == "1",
+        empty_value=None,
+        required=False,
+    )
 
     class Meta:
         model = Institution
@@ -21,6 +28,9 @@ class InstitutionForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         if self.instance.pk:
             self.initial["org_unit"] = self.instance.org_unit.code
+        for name in ("safety_net_beds", "puhui_beds", "lease_years"):
+            if name in self.fields:
+                self.fields[name].required = False
         if operator:
             for name in list(self.fields):
                 if name not in OPERATOR_FIELDS:
@@ -37,6 +47,13 @@ class InstitutionForm(forms.ModelForm):
         if unit is None:
             raise forms.ValidationError(_("No org unit has this code."), code="unknown_org_unit")
         return unit
+
+    def clean(self):
+        data = super().clean()
+        for name in ("safety_net_beds", "puhui_beds"):
+            if name in data and data[name] is None:
+                data[name] = 0
+        return data
 
     def _post_clean(self):
         # Model validation runs in the service (one place), with the area check first.

@@ -62,16 +62,19 @@ class Institution(models.Model):
             models.CheckConstraint(
                 condition=Q(nursing_beds__lte=F("approved_beds")),
                 name="institution_nursing_le_approved",
+                violation_error_code="institution_nursing_le_approved",
                 violation_error_message=_("Nursing beds cannot exceed approved beds."),
             ),
             models.CheckConstraint(
                 condition=Q(safety_net_beds__lte=F("approved_beds") - F("puhui_beds")),
                 name="institution_safety_net_puhui_le_approved",
+                violation_error_code="institution_safety_net_puhui_le_approved",
                 violation_error_message=_("Safety-net plus puhui beds cannot exceed approved beds."),
             ),
             models.CheckConstraint(
                 condition=~Q(property=Property.LEASED) | Q(lease_years__isnull=False),
                 name="institution_lease_years_if_leased",
+                violation_error_code="institution_lease_years_if_leased",
                 violation_error_message=_("A leased property needs its lease years."),
             ),
         ]

@@ -59,8 +59,8 @@ def file_institution(data: dict[str, Any], *, actor) -> Institution:
     """备案: file a new institution in the actor's area."""
     if not permitted(actor, "institution", Action.ADD):
         raise ValidationError(_("You are not allowed to file institutions."), code="permission_denied")
-    institution = Institution(**{k: v for k, v in data.items() if k in EDITABLE_FIELDS})
-    if "government_operated" not in data:
+    institution = Institution(**{k: v for k, v in data.items() if k in EDITABLE_FIELDS and v is not None})
+    if data.get("government_operated") is None:
         institution.government_operated = institution.kind in GOVERNMENT_OPERATED_KINDS
     _check_area(actor, institution)
     institution.full_clean()

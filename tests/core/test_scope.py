@@ -1,0 +1,187 @@
+"""The scope matrix: every page and endpoint, for anonymous, another area, the owner's area and an administrator.
+
+A user of 五华区 can neither list, open, change nor export a record of 官渡区, and gets 404 (never 403) for a direct
+URL. The last test walks the URL resolver and fails if any route is missing from this matrix.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver
+
+from chuncheng.institutions.models import Institution
+
+pytestmark = pytest.mark.django_db
+
+
+def _detail(p, which):
+    return f"/institutions/{getattr(p, which).public_id}/"
+
+
+# route name -> how to build its URL for a given target record ("own" = 五华区's, "other" = 官渡区's)
+RECORD_PAGES = {
+    "institutions:detail": lambda p, w: _detail(p, w),
+    "institutions:edit": lambda p, w: _detail(p, w) + "edit/",
+}
+RECORD_API = {
+    "institution-detail": lambda p, w: f"/api/v1/institutions/{getattr(p, w).public_id}/",
+}
+
+
+@pytest.mark.parametrize("name", sorted(RECORD_PAGES))
+def test_record_pages_scope(personas, login, client, name):
+    build = RECORD_PAGES[name]
+    own, other = build(personas, "wuhua_home"), build(personas, "guandu_home")
+    assert client.get(own).status_code == 302  # anonymous → login
+    wuhua = login(personas.wuhua)
+    assert wuhua.get(own).status_code == 200
+    assert wuhua.get(other).status_code == 404
+    assert login(personas.guandu).get(own).status_code == 404
+    assert login(personas.city).get(other).status_code == 200
+    assert login(personas.auditadmin).get(own).status_code == 404
+    assert login(personas.sysadmin).get(own).status_code == 404
+
+
+@pytest.mark.parametrize("name", sorted(RECORD_API))
+def test_record_api_scope(personas, login, client, name):
+    build = RECORD_API[name]
+    own, other = build(personas, "wuhua_home"), build(personas, "guandu_home")
+    assert client.get(own).status_code == 401
+    wuhua = login(personas.wuhua)
+    assert wuhua.get(own).status_code == 200
+    response = wuhua.get(other)
+    assert response.status_code == 404
+    assert response.json()["code"] == "not_found"
+    assert login(personas.operator).get(other).status_code == 404
+    assert login(personas.operator).get(own).status_code == 200
+
+
+def test_other_area_cannot_change_or_set_status(personas, login):
+    wuhua = login(personas.wuhua)
+    target = personas.guandu_home
+    before = Institution.objects.values().get(pk=target.pk)
+    assert wuhua.post(f"/institutions/{target.public_id}/edit/", {"name": "改名"}).status_code == 404
+    assert wuhua.post(f"/institutions/{target.public_id}/status/", {"status": "exited"}).status_code == 404
+    api = wuhua.patch(f"/api/v1/institutions/{target.public_id}/", {"name": "改名"}, content_type="application/json")
+    assert api.status_code == 404
+    assert wuhua.post(f"/api/v1/institutions/{target.public_id}/status/", {"status": "exited"}).status_code == 404
+    assert Institution.objects.values().get(pk=target.pk) == before
+
+
+def test_lists_and_exports_hold_only_the_users_area(personas, login):
+    names = {
+        "wuhua": {"华山颐养院"},
+        "guandu": {"关上康养中心"},
+        "city": {"华山颐养院", "关上康养中心"},
+        "huashan": {"华山颐养院"},
+        "operator": {"华山颐养院"},
+    }
+    for persona, expected in names.items():
+        c = login(getattr(personas, persona))
+        page = c.get("/institutions/").content.decode()
+        for name in {"华山颐养院", "关上康养中心"}:
+            assert (name in page) == (name in expected), (persona, name)
+        api = c.get("/api/v1/institutions/").json()
+        assert {r["name"] for r in api["results"]} == expected
+        exported = c.get("/institutions/export/?format=csv").content.decode("utf-8-sig")
+        assert {row["name"] for row in csv.DictReader(io.StringIO(exported))} == expected
+        api_export = c.get("/api/v1/institutions/export/").content.decode("utf-8-sig")
+        assert {row["name"] for row in csv.DictReader(io.StringIO(api_export))} == expected
+
+
+def test_community_worker_sees_institutions_of_its_community_only(personas, login, org_tree):
+    from tests.conftest import make_institution
+
+    village = personas.community.org_unit
+    make_institution(village.code, "社区嵌入式养老院")
+    api = login(personas.community).get("/api/v1/institutions/").json()
+    assert [r["name"] for r in api["results"]] == ["社区嵌入式养老院"]
+
+
+def test_org_tree_scope(personas, login, client):
+    assert client.get("/org/530102/").status_code == 302
+    assert client.get("/api/v1/org-units/").status_code == 401
+    wuhua = login(personas.wuhua)
+    assert wuhua.get("/org/530102/").status_code == 200
+    assert wuhua.get("/org/530102001/").status_code == 200
+    assert wuhua.get("/org/530111/").status_code == 404
+    assert wuhua.get("/org/530100/").status_code == 404
+    assert wuhua.get("/api/v1/org-units/530111/").status_code == 404
+    codes = [u["code"] for u in wuhua.get("/api/v1/org-units/?page_size=500").json()["results"]]
+    assert codes and all(c.startswith("530102") for c in codes)
+    assert "530111" not in wuhua.get("/org/?q=关上").content.decode()
+    operator = login(personas.operator)
+    assert operator.get("/org/530102001/").status_code == 200
+    assert operator.get("/org/530102/").status_code == 404
+
+
+def test_administrator_pages_are_invisible_to_others(personas, login):
+    for path in ("/admin/users/", "/admin/audit/", "/admin/security-events/"):
+        for persona in (personas.city, personas.wuhua, personas.operator):
+            assert login(persona).get(path).status_code == 404, (path, persona.username)
+    assert login(personas.sysadmin).get("/admin/users/").status_code == 200
+    assert login(personas.secadmin).get("/admin/users/").status_code == 200
+    assert login(personas.auditadmin).get("/admin/users/").status_code == 404
+    assert login(personas.auditadmin).get("/admin/audit/").status_code == 200
+    assert login(personas.sysadmin).get("/admin/audit/").status_code == 404
+    assert login(personas.secadmin).get("/admin/security-events/").status_code == 200
+    assert login(personas.wuhua).get("/api/v1/audit/").status_code == 404
+    assert login(personas.auditadmin).get("/api/v1/audit/").status_code == 200
+
+
+# Routes and where this module (or the named module) proves their scope.
+COVERED = {
+    "core:home": "every persona's home page (test_browser, test_auth)",
+    "core:login": "tests/core/test_auth.py",
+    "core:logout": "tests/core/test_auth.py",
+    "core:password_change": "tests/core/test_auth.py",
+    "core:otp": "tests/core/test_auth.py",
+    "core:orgunit_list": "test_org_tree_scope",
+    "core:orgunit_detail": "test_org_tree_scope",
+    "core:users": "test_administrator_pages_are_invisible_to_others",
+    "core:user_role": "tests/core/test_accounts_pages.py",
+    "core:user_unlock": "tests/core/test_accounts_pages.py",
+    "core:audit": "test_administrator_pages_are_invisible_to_others",
+    "core:security_events": "test_administrator_pages_are_invisible_to_others",
+    "core:healthz": "public liveness probe, no data",
+    "institutions:list": "test_lists_and_exports_hold_only_the_users_area",
+    "institutions:export": "test_lists_and_exports_hold_only_the_users_area",
+    "institutions:create": "tests/institutions/test_institutions.py",
+    "institutions:detail": "test_record_pages_scope",
+    "institutions:edit": "test_record_pages_scope",
+    "institutions:status": "test_other_area_cannot_change_or_set_status",
+    "orgunit-list": "test_org_tree_scope",
+    "orgunit-detail": "test_org_tree_scope",
+    "institution-list": "test_lists_and_exports_hold_only_the_users_area",
+    "institution-detail": "test_record_api_scope",
+    "institution-set-status": "test_other_area_cannot_change_or_set_status",
+    "institution-export": "test_lists_and_exports_hold_only_the_users_area",
+    "audit-list": "test_administrator_pages_are_invisible_to_others",
+    "api-token": "tests/core/test_auth.py",
+    "api-me": "tests/core/test_auth.py",
+    "api-root": "DRF's index of endpoints, no data",
+    "schema": "tests/test_assets.py (public contract, no data)",
+    "api-docs": "tests/test_assets.py",
+    "api-redoc": "tests/test_assets.py",
+    "set_language": "language switch, no data",
+}
+
+
+def _names(resolver: URLResolver, prefix: str = "") -> set[str]:
+    names: set[str] = set()
+    for entry in resolver.url_patterns:
+        if isinstance(entry, URLResolver):
+            ns = f"{prefix}{entry.namespace}:" if entry.namespace else prefix
+            names |= _names(entry, ns)
+        elif isinstance(entry, URLPattern) and entry.name:
+            names.add(prefix + entry.name)
+    return names
+
+
+def test_every_route_is_in_the_scope_matrix():
+    routes = _names(get_resolver())
+    missing = sorted(routes - COVERED.keys())
+    assert missing == [], f"routes without a scope test: {missing}"
