@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 from contextlib import contextmanager
 
-import pytest
 from django.test import Client
 from django.utils import translation
 
@@ -92,13 +91,8 @@ def test_another_districts_institution_is_404(personas, login):
     assert personas.guandu_home.status == "active"
 
 
-def _nursing_constraint():
-    (constraint,) = [c for c in Institution._meta.constraints if c.name == "institution_nursing_le_approved"]
-    return constraint
-
-
 def test_nursing_beds_above_approved_is_422(personas, login):
-    constraint = _nursing_constraint()
+    (constraint,) = [c for c in Institution._meta.constraints if c.name == "institution_nursing_le_approved"]
     client = login(personas.wuhua)
     with nothing_written():
         response = client.post(
@@ -107,24 +101,17 @@ def test_nursing_beds_above_approved_is_422(personas, login):
             content_type="application/json",
             HTTP_ACCEPT_LANGUAGE="zh-hans",
         )
-        # Without a violation_error_code on the constraint, Django reports its generic "invalid".
-        body = error(response, 422, constraint.violation_error_code or "invalid")
+        body = error(response, 422, "institution_nursing_le_approved")
+    assert constraint.violation_error_code == body["code"]
     errors = field_errors(body)
-    assert set(errors) & {"nursing_beds", "__all__", "non_field_errors"}, body
-    messages = [e["message"] for e in body["errors"]]
+    assert "__all__" not in errors, body
+    assert [field for field, codes in errors.items() if body["code"] in codes] in (
+        ["non_field_errors"],
+        ["nursing_beds"],
+    )
     # In Chinese when asked for it (equal to the English text until the zh-hans catalogue has the entry).
-    assert zh(str(constraint.violation_error_message)) in messages, body
+    assert zh(str(constraint.violation_error_message)) in [e["message"] for e in body["errors"]], body
     assert body["message"] == zh("The input is not valid.")
-
-
-@pytest.mark.xfail(
-    strict=True,
-    reason="bug: Institution's CheckConstraint institution_nursing_le_approved has no violation_error_code, "
-    "so the API reports the generic code 'invalid'",
-)
-def test_nursing_beds_constraint_has_a_stable_code():
-    code = _nursing_constraint().violation_error_code
-    assert code and code != "invalid"
 
 
 def test_bad_uscc_check_character_is_422(personas, login):

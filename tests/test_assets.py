@@ -83,6 +83,15 @@ def test_every_static_path_in_templates_exists():
     assert missing == []
 
 
+def test_every_static_path_in_templates_is_found_by_the_staticfiles_finders():
+    """What collectstatic copies and the development server serves: a file only on disk is not enough."""
+    from django.contrib.staticfiles import finders
+
+    referenced = {m.group("path") for p in templates() for m in STATIC_TAG.finditer(p.read_text(encoding="utf-8"))}
+    assert referenced
+    assert sorted(path for path in referenced if not finders.find(path)) == []
+
+
 class _Assets(HTMLParser):
     def __init__(self):
         super().__init__()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.contrib.auth import authenticate
+from django.contrib.auth.signals import user_logged_in
 from django.db.models import Q
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
@@ -52,7 +53,7 @@ def token_view(request):
         django_request, username=body.validated_data["username"], password=body.validated_data["password"]
     )
     if getattr(django_request, "axes_locked_out", False):
-        audit.security_event(SecurityEventKind.LOCKOUT, username=body.validated_data["username"], path=request.path)
+        # The LOCKOUT event is recorded by auth.lockout_response, which AxesMiddleware runs on this request too.
         return Response({"code": "account_locked", "message": locked_message()}, status=status.HTTP_403_FORBIDDEN)
     if user is None or not user.is_active:
         return Response(
@@ -67,6 +68,8 @@ def token_view(request):
             else _("You must change your password before continuing.")
         )
         return Response({"code": code, "message": message}, status=status.HTTP_403_FORBIDDEN)
+    # A successful sign-in, as on the login page: django-axes resets the failure count, last_login moves.
+    user_logged_in.send(sender=user.__class__, request=django_request, user=user)
     _token, key = issue_token(user, name=body.validated_data.get("name", ""))
     audit.security_event(SecurityEventKind.TOKEN_ISSUED, user=user, path=request.path)
     return Response({"token": key, "expires_in_days": TOKEN_LIFETIME.days}, status=status.HTTP_201_CREATED)

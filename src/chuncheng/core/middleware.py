@@ -20,6 +20,7 @@ from chuncheng.core.roles import ADMIN_ROLES
 # activity, so a screen left open does not keep a session alive (security-checklist A3).
 POLL_HEADER = "HTTP_X_CHUNCHENG_POLL"
 _LAST_SEEN = "_last_seen"
+_STARTED = "_started"
 
 
 def _client_ip(request) -> str | None:
@@ -45,8 +46,19 @@ class RequestContextMiddleware:
         return response
 
 
+def start_session_clock(request) -> None:
+    """Called right after login(): the idle and absolute clocks start at login, not at the next request."""
+    now = time.time()
+    request.session[_LAST_SEEN] = now
+    request.session[_STARTED] = now
+
+
 class SessionIdleTimeoutMiddleware:
-    """Log out a session idle for longer than SESSION_IDLE_TIMEOUT; polling requests do not refresh it."""
+    """Log out a session idle for longer than SESSION_IDLE_TIMEOUT or older than SESSION_COOKIE_AGE (absolute).
+
+    Polling requests do not refresh the idle clock. Django's own expiry date moves with every save of the session,
+    so the absolute lifetime is kept here from the login time.
+    """
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -56,10 +68,18 @@ class SessionIdleTimeoutMiddleware:
         if user is not None and user.is_authenticated and hasattr(request, "session") and _uses_session(request):
             now = time.time()
             last = request.session.get(_LAST_SEEN)
-            if last is not None and now - last > settings.SESSION_IDLE_TIMEOUT.total_seconds():
+            started = request.session.get(_STARTED)
+            idle = last is not None and now - last > settings.SESSION_IDLE_TIMEOUT.total_seconds()
+            too_old = started is not None and now - started > settings.SESSION_COOKIE_AGE
+            if idle or too_old:
                 from chuncheng.core.audit import security_event
 
-                security_event(SecurityEventKind.SESSION_TIMEOUT, user=user, path=request.path)
+                security_event(
+                    SecurityEventKind.SESSION_TIMEOUT,
+                    user=user,
+                    path=request.path,
+                    reason="idle" if idle else "absolute",
+                )
                 logout(request)
                 if _is_api(request):
                     return JsonResponse(
@@ -69,6 +89,8 @@ class SessionIdleTimeoutMiddleware:
                 return HttpResponseRedirect(f"{resolve_url(settings.LOGIN_URL)}?expired=1")
             if request.META.get(POLL_HEADER) != "1" or last is None:
                 request.session[_LAST_SEEN] = now
+            if started is None:
+                request.session[_STARTED] = now
         return self.get_response(request)
 
 
@@ -80,7 +102,9 @@ def _uses_session(request) -> bool:
 class AccountGateMiddleware:
     """Before anything else: a created account changes its password, an administrator enrols/verifies TOTP."""
 
-    EXEMPT_PREFIXES = ("/static/", "/i18n/", "/accounts/logout/", "/accounts/password/", "/accounts/otp/")
+    EXEMPT_PREFIXES = ("/static/", "/i18n/", "/accounts/logout/", "/accounts/otp/")
+    # Only the forced change comes before the second factor; any other password change needs a verified admin.
+    PASSWORD_PREFIX = "/accounts/password/"
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -94,6 +118,8 @@ class AccountGateMiddleware:
             and not request.path.startswith(self.EXEMPT_PREFIXES)
         ):
             if user.must_change_password:
+                if request.path.startswith(self.PASSWORD_PREFIX):
+                    return self.get_response(request)
                 return self._gate(
                     request,
                     "core:password_change",

@@ -25,6 +25,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from chuncheng.core import accounts, audit, orgunits
 from chuncheng.core.auth import bad_credentials_message
 from chuncheng.core.forms import LoginForm, OtpForm, PasswordChangeForm, RoleForm, UserCreateForm, org_unit_by_code
+from chuncheng.core.middleware import start_session_clock
 from chuncheng.core.models import AccessLog, AuditEntry, OrgUnit, SecurityEvent, SecurityEventKind, User
 from chuncheng.core.roles import ADMIN_ROLES, Action, capable
 from chuncheng.core.scope import get_for_user, permitted
@@ -54,6 +55,7 @@ def login_view(request):
             user = authenticate(request, username=form.cleaned_data["username"], password=form.cleaned_data["password"])
             if user is not None and user.is_active:
                 login(request, user)
+                start_session_clock(request)
                 return redirect(_safe_next(request) or "core:home")
             error, status = bad_credentials_message(), 200
         else:
