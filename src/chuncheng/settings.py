@@ -109,6 +109,8 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
     {"NAME": "chuncheng.core.passwords.CharacterClassValidator", "OPTIONS": {"min_classes": 3}},
 ]
+# Administrators must change their password this often (checklist A1; a policy parameter, 90 days by default).
+ADMIN_PASSWORD_MAX_AGE = timedelta(days=env_int("CHUNCHENG_ADMIN_PASSWORD_MAX_AGE_DAYS", 90))
 LOGIN_URL = "core:login"
 LOGIN_REDIRECT_URL = "core:home"
 LOGOUT_REDIRECT_URL = "core:login"

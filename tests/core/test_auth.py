@@ -458,3 +458,30 @@ def test_one_admin_role_per_account(personas):
     assert changed.role == "audit_admin"  # the one role field replaced system_admin
     assert not TOTPDevice.objects.filter(user=changed).exists()  # a new administrator enrols afresh
     assert events(SecurityEventKind.ROLE_CHANGE, username="secadmin") == 1
+
+
+def test_administrator_password_expires_after_the_policy_age(personas, login):
+    from datetime import timedelta
+
+    import time_machine
+    from django.utils import timezone
+
+    admin = personas.secadmin
+    admin.password_changed_at = timezone.now()
+    admin.save(update_fields=["password_changed_at"])
+    assert login(admin).get("/admin/users/").status_code == 200
+    with time_machine.travel(timezone.now() + timedelta(days=91)):
+        response = login(admin).get("/admin/users/")
+        assert response.status_code == 302 and response["Location"] == "/accounts/password/"
+        assert login(personas.city).get("/").status_code == 200
+
+
+def test_token_of_an_account_forced_to_change_its_password_is_refused(personas, client):
+    from chuncheng.core.api_auth import issue_token
+
+    _token, key = issue_token(personas.wuhua)
+    assert client.get("/api/v1/me/", HTTP_AUTHORIZATION=f"Token {key}").status_code == 200
+    personas.wuhua.must_change_password = True
+    personas.wuhua.save(update_fields=["must_change_password"])
+    response = client.get("/api/v1/me/", HTTP_AUTHORIZATION=f"Token {key}")
+    assert (response.status_code, response.json()["code"]) == (401, "password_change_required")

@@ -18,10 +18,14 @@ from chuncheng.core.tasks import deactivate_dormant_accounts, nightly_account_re
 pytestmark = pytest.mark.django_db
 
 
-def test_default_queue_is_sqlite_and_a_task_round_trips(personas):
+def test_default_queue_is_sqlite_and_a_task_round_trips(personas, monkeypatch):
+    import huey.contrib.djhuey as djhuey
     from huey import SqliteHuey
     from huey.contrib.djhuey import HUEY
 
+    # djhuey closes "old" database connections around a task; inside the test's transaction that would close the
+    # test connection itself (a real worker runs in autocommit and is unaffected).
+    monkeypatch.setattr(djhuey, "close_old_connections", lambda: None)
     assert isinstance(HUEY, SqliteHuey)
     HUEY.flush()
     User.objects.filter(pk=personas.huashan.pk).update(last_login=timezone.now() - timedelta(days=91))

@@ -16,6 +16,16 @@ from chuncheng.core.models import OrgUnit, SecurityEventKind, User
 from chuncheng.core.roles import ADMIN_ROLES, ROLE_LEVEL, Role, capable
 
 
+def password_expired(user, now=None) -> bool:
+    """Administrators change their password every ADMIN_PASSWORD_MAX_AGE_DAYS days (22239 §8.1.4.1a, checklist A1)."""
+    from django.conf import settings
+
+    if user.role not in ADMIN_ROLES:
+        return False
+    changed = user.password_changed_at or user.date_joined
+    return (now or timezone.now()) - changed > settings.ADMIN_PASSWORD_MAX_AGE
+
+
 def generate_password(length: int = 16) -> str:
     """A one-time password that passes the policy: all four character classes."""
     alphabet = string.ascii_letters + string.digits + "!@#%^*-_=+"

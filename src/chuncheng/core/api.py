@@ -162,6 +162,8 @@ class AuditEntryViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     serializer_class = AuditEntrySerializer
 
     def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):  # schema generation
+            return AuditEntry.objects.none()
         if not capable(self.request.user.role, "search_audit"):
             raise exceptions.NotFound()
         qs = AuditEntry.objects.all()

@@ -55,6 +55,10 @@ class ScopedTokenAuthentication(authentication.BaseAuthentication):
         user = token.user
         if not user.is_active:
             raise exceptions.AuthenticationFailed(_("Invalid or expired token."), code="token_invalid")
+        if user.must_change_password:
+            raise exceptions.AuthenticationFailed(
+                _("You must change your password before continuing."), code="password_change_required"
+            )
         if user.role in ADMIN_ROLES:
             raise exceptions.AuthenticationFailed(
                 _("Administrators cannot use API tokens."), code="token_admin_refused"

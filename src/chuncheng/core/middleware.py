@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from chuncheng.core import context
+from chuncheng.core.accounts import password_expired
 from chuncheng.core.models import SecurityEventKind
 from chuncheng.core.roles import ADMIN_ROLES
 
@@ -117,7 +118,7 @@ class AccountGateMiddleware:
             and _uses_session(request)
             and not request.path.startswith(self.EXEMPT_PREFIXES)
         ):
-            if user.must_change_password:
+            if user.must_change_password or password_expired(user):
                 if request.path.startswith(self.PASSWORD_PREFIX):
                     return self.get_response(request)
                 return self._gate(
