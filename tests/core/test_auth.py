@@ -307,7 +307,12 @@ def test_admin_enrols_and_verifies_totp(personas, clock, username):
 
     wrong = post_otp(client, other_code(device.bin_key))
     assert wrong.status_code == 200
-    assert "The code is wrong or has already been used." in html.unescape(wrong.content.decode())
+    from django.utils.translation import gettext, override
+
+    with override("zh-hans"):
+        expected = gettext("The code is wrong or has already been used.")
+    assert expected == "动态口令错误或已被使用。"
+    assert expected in html.unescape(wrong.content.decode())
     assert client.get("/")["Location"] == "/accounts/otp/"
     assert events(SecurityEventKind.OTP_FAILED, username=username) == 1
     clock.shift(timedelta(seconds=3))  # django-otp's back-off after a failure

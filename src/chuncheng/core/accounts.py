@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 
 from chuncheng.core import audit
 from chuncheng.core.models import OrgUnit, SecurityEventKind, User
-from chuncheng.core.roles import ADMIN_ROLES, ROLE_LEVEL, Role, capable
+from chuncheng.core.roles import ADMIN_ROLES, ROLE_LEVEL, Level, Role, capable
 
 
 def password_expired(user, now=None) -> bool:
@@ -54,7 +54,7 @@ def _check_scope(role: str, org_unit: OrgUnit | None, institution) -> None:
         raise ValidationError(
             {
                 "org_unit": ValidationError(
-                    _("This role works at the %(level)s level.") % {"level": expected}, code="scope_level"
+                    _("This role works at the %(level)s level.") % {"level": Level(expected).label}, code="scope_level"
                 )
             }
         )
