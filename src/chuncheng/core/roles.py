@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_noop
 
 
 class Level(models.TextChoices):
@@ -93,7 +94,7 @@ def register_resource(resource: str, matrix: dict[str, frozenset[str]]) -> None:
 
 
 # Navigation by module: (url name, label, resource that must be viewable). Domain apps append theirs.
-MODULES: list[tuple[str, str, str]] = [("core:orgunit_list", "Administrative divisions", "orgunit")]
+MODULES: list[tuple[str, str, str]] = [("core:orgunit_list", gettext_noop("Administrative divisions"), "orgunit")]
 
 
 def register_module(url_name: str, label: str, resource: str) -> None:

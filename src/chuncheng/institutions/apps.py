@@ -1,5 +1,6 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_noop
 
 
 class InstitutionsConfig(AppConfig):
@@ -20,7 +21,7 @@ class InstitutionsConfig(AppConfig):
                 Role.INSTITUTION_OPERATOR: frozenset({Action.VIEW, Action.CHANGE, Action.EXPORT}),
             },
         )
-        register_module("institutions:list", "Eldercare institutions", "institution")
+        register_module("institutions:list", gettext_noop("Eldercare institutions"), "institution")
 
         from chuncheng.core.registry import register_exporter
         from chuncheng.institutions.exports import export_institutions
