@@ -34,6 +34,7 @@ CSRF_TRUSTED_ORIGINS = [o for o in env_str("CHUNCHENG_CSRF_TRUSTED_ORIGINS", "")
 
 INSTALLED_APPS = [
     "chuncheng.core",
+    "chuncheng.elders",
     "chuncheng.institutions",
     "django.contrib.auth",
     "django.contrib.contenttypes",

@@ -11,6 +11,16 @@ class CoreConfig(AppConfig):
         from chuncheng.core import checks, signals  # noqa: F401  (registers system checks and auth signals)
         from chuncheng.core.orgunits import OrgUnitImporter
         from chuncheng.core.registry import export_org_units, register_exporter, register_importer
+        from chuncheng.core.roles import ALL_ACTIONS, READ_ACTIONS, Role, register_resource
 
         register_importer(OrgUnitImporter)
+        register_resource(
+            "population",
+            {
+                Role.CITY_OFFICIAL: ALL_ACTIONS,
+                Role.COUNTY_OFFICIAL: ALL_ACTIONS,
+                Role.TOWNSHIP_WORKER: READ_ACTIONS,
+                Role.COMMUNITY_WORKER: READ_ACTIONS,
+            },
+        )
         register_exporter("org-units", export_org_units)

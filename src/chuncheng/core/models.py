@@ -7,7 +7,7 @@ import uuid
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -24,6 +24,10 @@ class OrgUnitQuerySet(ScopedQuerySet):
 
     def within(self, prefix: str):
         return self.filter(code__startswith=prefix)
+
+
+class OrgUnitScopedQuerySet(ScopedQuerySet):
+    """For core records that hang off an org unit (population figures)."""
 
 
 class OrgUnit(models.Model):
@@ -273,3 +277,50 @@ class ApiToken(models.Model):
     class Meta:
         verbose_name = _("API token")
         verbose_name_plural = _("API tokens")
+
+
+class Population(models.Model):
+    """Yearly population of an org unit (人口): the denominators of most indicators."""
+
+    org_unit = models.ForeignKey(OrgUnit, models.PROTECT, related_name="populations", verbose_name=_("org unit"))
+    year = models.PositiveSmallIntegerField(_("year"))
+    population_total = models.PositiveIntegerField(_("resident population"))
+    population_60plus = models.PositiveIntegerField(_("population aged 60+"))
+    population_65plus = models.PositiveIntegerField(_("population aged 65+"), null=True, blank=True)
+    infants_0_3 = models.PositiveIntegerField(_("infants aged 0-3"), null=True, blank=True)
+    households = models.PositiveIntegerField(_("households"), null=True, blank=True)
+
+    objects = OrgUnitScopedQuerySet.as_manager()
+
+    scope_resource = "population"
+    scope_org_field = "org_unit"
+    scope_institution_field = None
+    scope_personal = False
+
+    class Meta:
+        verbose_name = _("population")
+        verbose_name_plural = _("population")
+        ordering = ["org_unit__code", "-year"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["org_unit", "year"],
+                name="population_unique_year",
+                violation_error_code="population_duplicate",
+                violation_error_message=_("This unit already has a figure for this year."),
+            ),
+            models.CheckConstraint(
+                condition=Q(population_60plus__lte=F("population_total")),
+                name="population_60_le_total",
+                violation_error_code="population_60_le_total",
+                violation_error_message=_("The 60+ population cannot exceed the total."),
+            ),
+            models.CheckConstraint(
+                condition=Q(population_65plus__isnull=True) | Q(population_65plus__lte=F("population_60plus")),
+                name="population_65_le_60",
+                violation_error_code="population_65_le_60",
+                violation_error_message=_("The 65+ population cannot exceed the 60+ population."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.org_unit_id} {self.year}"

@@ -4,6 +4,7 @@ A scoped model declares:
 - ``scope_resource``: its name in the permission matrix (core/roles.py);
 - ``scope_org_field``: path to the OrgUnit whose code is matched by the user's code prefix ("" = the model is OrgUnit);
 - ``scope_institution_field``: path to the owning institution's id for operators, or None when operators see none;
+- ``scope_institution_extra``: further conditions on that same join (e.g. only open stays), optional;
 - ``scope_personal``: whether it holds personal data (the three administrators never see those).
 Out-of-scope records are not in the queryset, so a direct URL gives 404 (not 403, which would confirm existence).
 """
@@ -43,7 +44,8 @@ class ScopedQuerySet(models.QuerySet):
             path = getattr(model, "scope_institution_field", None)
             if path is None:
                 return self.none()
-            return self.filter(**{path: user.institution_id})
+            extra = getattr(model, "scope_institution_extra", {})
+            return self.filter(**{path: user.institution_id}, **extra)
         prefix = user.scope_prefix
         if not prefix:
             return self.none()

@@ -21,6 +21,34 @@ class InstitutionsConfig(AppConfig):
                 Role.INSTITUTION_OPERATOR: frozenset({Action.VIEW, Action.CHANGE, Action.EXPORT}),
             },
         )
+        register_resource(
+            "facility",
+            {
+                Role.CITY_OFFICIAL: ALL_ACTIONS,
+                Role.COUNTY_OFFICIAL: ALL_ACTIONS,
+                Role.TOWNSHIP_WORKER: ALL_ACTIONS,
+                Role.COMMUNITY_WORKER: READ_ACTIONS,
+            },
+        )
+        register_resource(
+            "resident",
+            {
+                Role.CITY_OFFICIAL: ALL_ACTIONS,
+                Role.COUNTY_OFFICIAL: ALL_ACTIONS,
+                Role.TOWNSHIP_WORKER: READ_ACTIONS,
+                Role.COMMUNITY_WORKER: frozenset({Action.VIEW}),
+                Role.INSTITUTION_OPERATOR: ALL_ACTIONS,
+            },
+        )
+        register_resource(
+            "staff",
+            {
+                Role.CITY_OFFICIAL: ALL_ACTIONS,
+                Role.COUNTY_OFFICIAL: ALL_ACTIONS,
+                Role.TOWNSHIP_WORKER: READ_ACTIONS,
+                Role.INSTITUTION_OPERATOR: ALL_ACTIONS,
+            },
+        )
         register_module("institutions:list", gettext_noop("Eldercare institutions"), "institution")
 
         from chuncheng.core.registry import register_exporter

@@ -1,0 +1,22 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class EldersConfig(AppConfig):
+    name = "chuncheng.elders"
+    label = "elders"
+    verbose_name = _("Elders")
+
+    def ready(self) -> None:
+        from chuncheng.core.roles import ALL_ACTIONS, Action, Role, register_resource
+
+        register_resource(
+            "elder",
+            {
+                Role.CITY_OFFICIAL: ALL_ACTIONS,
+                Role.COUNTY_OFFICIAL: ALL_ACTIONS,
+                Role.TOWNSHIP_WORKER: ALL_ACTIONS,
+                Role.COMMUNITY_WORKER: ALL_ACTIONS,
+                Role.INSTITUTION_OPERATOR: frozenset({Action.VIEW}),
+            },
+        )
