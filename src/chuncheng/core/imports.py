@@ -16,12 +16,14 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import IO, Any
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models, transaction
 from django.utils.translation import gettext as _
 
 from chuncheng.core import audit
 from chuncheng.core.models import AuditAction, ImportLog, SecurityEventKind
+from chuncheng.core.roles import Action
+from chuncheng.core.scope import permitted
 from chuncheng.core.tabular import FileRefused, open_sheet
 
 
@@ -191,6 +193,12 @@ class Importer(ABC):
             mapping[col.label] = col
         return mapping
 
+    def check_org(self, code: str, row: int, column: str = "org_unit_code") -> None:
+        """A row may only name a unit inside the actor's area (the command line without --user is unrestricted)."""
+        prefix = getattr(self.actor, "scope_prefix", None) if self.actor is not None else None
+        if self.actor is not None and (prefix is None or not code.startswith(prefix)):
+            raise fail(row, column, code, "org_out_of_scope", _("This org unit is outside your area."))
+
     def prepare(self, values: dict[str, Any], row: int) -> dict[str, Any]:
         """Cross-field checks on one parsed row; raise ``CellError`` via ``self.fail(column, ...)``. Returns the row."""
         return values
@@ -240,6 +248,8 @@ def run_import(
 ) -> ImportResult:
     """Validate the whole file, then write (unless invalid and not partial, or a dry run). Logs the run."""
     result = ImportResult(kind=importer.kind, dry_run=dry_run, partial=partial)
+    if importer.actor is not None and not permitted(importer.actor, importer.resource, Action.IMPORT):
+        raise PermissionDenied(_("You are not allowed to import this kind of file."))
     digest = hashlib.sha256()
     size = 0
     for chunk in iter(lambda: fh.read(1024 * 1024), b""):
