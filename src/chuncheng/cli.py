@@ -70,22 +70,24 @@ def cmd_init(args) -> int:
 
 def cmd_demo(args) -> int:
     _setup_django()
+    import time
+
     from django.db import transaction
 
-    from chuncheng.core import audit
-    from chuncheng.core.models import AuditAction
-    from chuncheng.demo.institutions import create_demo_institutions
+    from chuncheng.demo import city
     from chuncheng.demo.users import create_demo_users
     from chuncheng.institutions.models import Institution
 
     load_reference_org_units()
+    started = time.monotonic()
+    summary = city.build(args.scale, seed=args.seed)
+    if summary.institutions:
+        _out(
+            f"演示城市 ({args.scale}) 已生成 / demo city built in {time.monotonic() - started:.1f} s: "
+            + ", ".join(f"{k} {v}" for k, v in summary.__dict__.items())
+        )
     with transaction.atomic():
-        before = Institution.objects.count()
-        institutions = create_demo_institutions(seed=args.seed)
-        new = Institution.objects.count() - before
-        if new:
-            audit.record_bulk(None, AuditAction.BULK_CREATE, Institution, new, {"demo": args.scale, "seed": args.seed})
-        operator_institution = next((i for i in institutions if i.org_unit.code.startswith("530102")), None)
+        operator_institution = Institution.objects.filter(org_unit__code__startswith="530102").order_by("code").first()
         created = create_demo_users(operator_institution)
     if created:
         _out("")
