@@ -156,3 +156,17 @@ def test_cli_import_dry_run_and_export(tmp_path, org_tree, capsys):
     assert rows[0].startswith("code,name,level,parent_code")
     assert all(r.startswith("530102") for r in rows[1:])
     assert len(rows) - 1 == OrgUnit.objects.filter(code__startswith="530102").count()
+
+
+class StreamingOrgUnitImporter(OrgUnitImporter):
+    streaming = True
+
+
+def test_streaming_pipeline_finds_the_same_problems_and_writes_only_valid_rows(org_tree):
+    text = "code,name\n530191,甲区\n5301,坏码\n530191,重复区\n530192,乙区\n"
+    strict = run_import(StreamingOrgUnitImporter(None), io.BytesIO(text.encode()), "s.csv")
+    assert [(e.row, e.code) for e in strict.errors] == [(3, "org_code_format"), (4, "duplicate_in_file")]
+    assert not OrgUnit.objects.filter(code__in=["530191", "530192"]).exists()
+    partial = run_import(StreamingOrgUnitImporter(None), io.BytesIO(text.encode()), "s.csv", partial=True)
+    assert partial.created == 2
+    assert OrgUnit.objects.get(code="530191").name == "甲区"

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import hashlib
 from abc import ABC, abstractmethod
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal, InvalidOperation
@@ -178,6 +178,8 @@ class Importer(ABC):
 
     kind: str = ""
     model: type[models.Model]
+    # Large kinds (elders) read the file twice instead of holding its rows: check everything, then write.
+    streaming: bool = False
     columns: list[Column] = []
     natural_key: str = ""
     # Resource name in the permission matrix, used to check the actor may import this kind.
@@ -226,9 +228,21 @@ class Importer(ABC):
                 seen[value] = number
         return errors
 
+    def row_key(self, values: dict[str, Any]) -> Any:
+        """The natural key of a parsed row (streaming imports detect duplicates inside the file with it)."""
+        return values.get(self.natural_key) if self.natural_key else None
+
+    def check_stream(self, row: int, values: dict[str, Any]) -> list[RowError]:
+        """Cross-row checks of a streaming import, seen row by row (duplicates are already handled)."""
+        return []
+
     @abstractmethod
     def write(self, rows: list[dict[str, Any]]) -> tuple[int, int, int]:
         """Upsert the valid rows; return (created, updated, unchanged)."""
+
+    def write_stream(self, rows: Iterator[dict[str, Any]]) -> tuple[int, int, int]:
+        """Streaming imports override this to write without holding every row; the default collects them."""
+        return self.write(list(rows))
 
 
 class ImportFailed(Exception):
@@ -259,15 +273,25 @@ def run_import(
     try:
         if max_bytes is not None and size > max_bytes:
             raise FileRefused("file_too_large", _("The file is larger than %(mb)d MB.") % {"mb": max_bytes // 2**20})
-        valid = _validate(importer, fh, file_name, result)
+        if importer.streaming:
+            bad = _validate_streaming(importer, fh, file_name, result)
+            bad |= {e.row for e in result.errors}
+            has_valid = result.rows_total > len(bad)
+        else:
+            valid = _validate(importer, fh, file_name, result)
+            has_valid = bool(valid)
     except FileRefused as exc:
         result.file_error = exc
-        valid = []
+        has_valid = False
     if result.file_error is None and result.rows_total == 0:
         result.file_error = FileRefused("file_no_rows", _("The file has a header but no data rows."))
-    if result.file_error is None and (result.ok or partial) and not dry_run and valid:
+    if result.file_error is None and (result.ok or partial) and not dry_run and has_valid:
         with transaction.atomic():
-            result.created, result.updated, result.unchanged = importer.write(valid)
+            if importer.streaming:
+                counts = importer.write_stream(_valid_rows_again(importer, fh, file_name, bad))
+            else:
+                counts = importer.write(valid)
+            result.created, result.updated, result.unchanged = counts
             audit.record_bulk(
                 importer.actor,
                 AuditAction.BULK_CREATE,
@@ -308,7 +332,7 @@ def run_import(
     return result
 
 
-def _validate(importer: Importer, fh: IO[bytes], file_name: str, result: ImportResult) -> list[dict[str, Any]]:
+def _open(importer: Importer, fh: IO[bytes], file_name: str):
     sheet = open_sheet(fh, file_name)
     by_header = importer.columns_by_header()
     unknown = [h for h in sheet.header if h and h not in by_header]
@@ -319,7 +343,11 @@ def _validate(importer: Importer, fh: IO[bytes], file_name: str, result: ImportR
     missing = [c.key for c in importer.columns if c.required and c.key not in present]
     if missing:
         raise FileRefused("missing_columns", _("Required columns are missing: %(cols)s") % {"cols": ", ".join(missing)})
-    parsed: list[tuple[int, dict[str, Any]]] = []
+    return sheet, columns
+
+
+def _rows(importer: Importer, sheet, columns, result: ImportResult) -> Iterator[tuple[int, dict[str, Any]]]:
+    """Parse and check each row on its own; yield the good ones, record the problems of the others in ``result``."""
     for number, cells in sheet.rows:
         result.rows_total += 1
         if len(cells) < len(columns):
@@ -359,7 +387,12 @@ def _validate(importer: Importer, fh: IO[bytes], file_name: str, result: ImportR
         if row_errors:
             result.errors.extend(row_errors)
         else:
-            parsed.append((number, values))
+            yield number, values
+
+
+def _validate(importer: Importer, fh: IO[bytes], file_name: str, result: ImportResult) -> list[dict[str, Any]]:
+    sheet, columns = _open(importer, fh, file_name)
+    parsed = list(_rows(importer, sheet, columns, result))
     batch_errors = importer.check_batch(parsed)
     if batch_errors:
         result.errors.extend(batch_errors)
@@ -367,6 +400,47 @@ def _validate(importer: Importer, fh: IO[bytes], file_name: str, result: ImportR
         parsed = [(n, v) for n, v in parsed if n not in bad]
     result.errors.sort(key=lambda e: (e.row, e.column))
     return [v for _n, v in parsed]
+
+
+def _validate_streaming(importer: Importer, fh: IO[bytes], file_name: str, result: ImportResult) -> set[int]:
+    """First pass of a streaming import: every check, keeping only natural keys (for duplicates) and errors.
+
+    Returns the numbers of rows that failed a cross-row check (their own problems are already in ``result``)."""
+    sheet, columns = _open(importer, fh, file_name)
+    seen: dict[Any, int] = {}
+    rejected: set[int] = set()
+    for number, values in _rows(importer, sheet, columns, result):
+        key = importer.row_key(values)
+        if key is not None and key in seen:
+            rejected.add(number)
+            result.errors.append(
+                RowError(
+                    number,
+                    importer.natural_key,
+                    str(values.get(importer.natural_key, ""))[:100],
+                    "duplicate_in_file",
+                    _("This value already appears in row %(row)d of the file.") % {"row": seen[key]},
+                )
+            )
+            continue
+        if key is not None:
+            seen[key] = number
+        problems = importer.check_stream(number, values)
+        if problems:
+            rejected.add(number)
+            result.errors.extend(problems)
+    result.errors.sort(key=lambda e: (e.row, e.column))
+    return rejected
+
+
+def _valid_rows_again(importer: Importer, fh: IO[bytes], file_name: str, bad: set[int]) -> Iterator[dict[str, Any]]:
+    """Second pass of a streaming import: re-read the file and yield the rows the first pass accepted."""
+    fh.seek(0)
+    sheet, columns = _open(importer, fh, file_name)
+    scratch = ImportResult(kind=importer.kind)
+    for number, values in _rows(importer, sheet, columns, scratch):
+        if number not in bad:
+            yield values
 
 
 class RowErrors(Exception):
