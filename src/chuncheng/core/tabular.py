@@ -75,8 +75,19 @@ def open_sheet(fh: IO[bytes], name: str) -> Sheet:
     return _xlsx_sheet(fh) if kind == "xlsx" else _csv_sheet(fh, detect_encoding(head))
 
 
+class _TextView(io.TextIOWrapper):
+    """A text view of the caller's binary file that leaves it open when dropped (imports read a file twice)."""
+
+    def close(self) -> None:
+        try:
+            if not self.closed:
+                self.detach()
+        except ValueError:  # already detached
+            pass
+
+
 def _csv_sheet(fh: IO[bytes], encoding: str) -> Sheet:
-    text = io.TextIOWrapper(fh, encoding=encoding, newline="")
+    text = _TextView(fh, encoding=encoding, newline="")
     reader = csv.reader(text)
     try:
         header = next(reader)
