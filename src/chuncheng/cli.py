@@ -148,6 +148,16 @@ def cmd_import(args) -> int:
 
     actor = _actor(args.user)
     importer = importer_for(args.kind, actor)
+    if args.allow_under_60:
+        try:  # an option of the elders importer only; other kinds keep the plain Importer(actor)
+            importer = type(importer)(actor, allow_under_60=True)
+        except TypeError:
+            _out(
+                json.dumps(
+                    {"code": "option_not_supported", "message": "--allow-under-60 只用于 elders"}, ensure_ascii=False
+                )
+            )
+            return 2
     path = Path(args.file)
     if not path.exists():
         _out(json.dumps({"code": "file_missing", "message": f"文件不存在: {path}"}, ensure_ascii=False))
@@ -246,6 +256,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--dry-run", action="store_true", help="validate only")
     p.add_argument("--user", help="record the import under this account")
     p.add_argument("--no-size-limit", action="store_true")
+    p.add_argument("--allow-under-60", action="store_true", help="elders: accept people under 60")
     p.set_defaults(func=cmd_import)
 
     p = sub.add_parser("export", help="export a kind to CSV or XLSX (by the file's suffix)")

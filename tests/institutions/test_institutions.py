@@ -89,3 +89,36 @@ def test_list_filters_and_sorting(personas, login):
     assert [r["name"] for r in c.get("/api/v1/institutions/?q=华山").json()["results"]] == ["华山颐养院"]
     page = c.get("/institutions/?org=530102002").content.decode()
     assert "护国养老院" in page and "华山颐养院" not in page
+
+
+def test_service_refuses_nursing_beds_above_approved_on_the_field(personas):
+    from django.core.exceptions import ValidationError
+
+    from chuncheng.core.models import OrgUnit
+    from chuncheng.institutions import services
+
+    data = {**GOOD, "org_unit": OrgUnit.objects.get(code="530102003"), "approved_beds": 10, "nursing_beds": 11}
+    with pytest.raises(ValidationError) as info:
+        services.file_institution(data, actor=personas.wuhua)
+    assert {f: [e.code for e in errs] for f, errs in info.value.error_dict.items()} == {
+        "nursing_beds": ["institution_nursing_le_approved"]
+    }
+    assert not Institution.objects.filter(uscc=GOOD["uscc"]).exists()
+
+
+def test_services_recheck_the_institution_is_in_scope(personas):
+    from django.core.exceptions import ValidationError
+
+    from chuncheng.institutions import services
+
+    other = personas.guandu_home
+    for call in (
+        lambda: services.set_status(other, "suspended", actor=personas.wuhua),
+        lambda: services.update_institution(other, {"name": "改名"}, actor=personas.wuhua),
+        lambda: services.update_institution(other, {"address": "某路"}, actor=personas.operator),
+    ):
+        with pytest.raises(ValidationError) as info:
+            call()
+        assert info.value.error_dict["org_unit"][0].code == "out_of_scope"
+    other.refresh_from_db()
+    assert (other.name, other.status, other.address) == ("关上康养中心", "active", "")

@@ -24,3 +24,12 @@ class CoreConfig(AppConfig):
             },
         )
         register_exporter("org-units", export_org_units)
+
+        from django.utils.translation import gettext_noop
+
+        from chuncheng.core.population import PopulationImporter, export_population
+        from chuncheng.core.roles import register_module
+
+        register_importer(PopulationImporter)
+        register_exporter("population", export_population)
+        register_module("core:population_list", gettext_noop("Population"), "population")

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from chuncheng.core import views
+from chuncheng.core import imports_views, views
 
 app_name = "core"
 
@@ -17,5 +17,12 @@ urlpatterns = [
     path("admin/users/<uuid:public_id>/unlock/", views.user_unlock_view, name="user_unlock"),
     path("admin/audit/", views.audit_view, name="audit"),
     path("admin/security-events/", views.security_events_view, name="security_events"),
+    path("imports/", imports_views.upload_view, name="imports"),
+    path("imports/log/", imports_views.import_log_view, name="import_log"),
+    path("imports/<slug:kind>/template.<str:fmt>", imports_views.template_view, name="import_template"),
+    path("population/", imports_views.population_list_view, name="population_list"),
+    path("population/export/", imports_views.population_export_view, name="population_export"),
+    path("population/new/", imports_views.population_edit_view, name="population_create"),
+    path("population/<str:code>/<int:year>/edit/", imports_views.population_edit_view, name="population_edit"),
     path("healthz", views.healthz, name="healthz"),
 ]

@@ -1,5 +1,6 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_noop
 
 
 class EldersConfig(AppConfig):
@@ -8,7 +9,7 @@ class EldersConfig(AppConfig):
     verbose_name = _("Elders")
 
     def ready(self) -> None:
-        from chuncheng.core.roles import ALL_ACTIONS, Action, Role, register_resource
+        from chuncheng.core.roles import ALL_ACTIONS, Action, Role, register_module, register_resource
 
         register_resource(
             "elder",
@@ -20,3 +21,11 @@ class EldersConfig(AppConfig):
                 Role.INSTITUTION_OPERATOR: frozenset({Action.VIEW}),
             },
         )
+        register_module("elders:list", gettext_noop("Elders"), "elder")
+
+        from chuncheng.core.registry import register_exporter, register_importer
+        from chuncheng.elders.exports import export_elders
+        from chuncheng.elders.importers import ElderImporter
+
+        register_importer(ElderImporter)
+        register_exporter("elders", export_elders)

@@ -1,3 +1,5 @@
+from enum import StrEnum
+
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -68,3 +70,29 @@ class Relation(models.TextChoices):
     OTHER_RELATIVE = "other_relative", _("Other relative")
     NEIGHBOUR = "neighbour", _("Neighbour")
     OTHER = "other", _("Other")
+
+
+# Ages (周岁) that define the registry and the advanced-age group (glossary: 老年人 60+, 高龄 80+).
+ELDER_MIN_AGE = 60
+ADVANCED_AGE = 80
+
+
+class ErrorCode(StrEnum):
+    """Stable English error codes of the elders registry (API ``code``, import reports, tests)."""
+
+    ELDER_UNDER_60 = "elder_under_60"
+    ELDER_DUPLICATE = "elder_duplicate"
+    ELDER_OUT_OF_SCOPE = "elder_out_of_scope"
+    ELDER_NOT_ACTIVE = "elder_not_active"
+    ELDER_ONE_GUARDIAN = "elder_one_guardian"
+    ORG_OUT_OF_SCOPE = "org_out_of_scope"
+    ORG_UNIT_CLOSED = "org_unit_closed"
+    UNKNOWN_ORG_UNIT = "unknown_org_unit"
+    DATE_IN_FUTURE = "date_in_future"
+    DATE_BEFORE_BIRTH = "date_before_birth"
+    PURPOSE_REQUIRED = "purpose_required"
+    PERMISSION_DENIED = "permission_denied"
+    FIELD_NOT_EDITABLE = "field_not_editable"
+    ID_NUMBER_IN_URL = "id_number_in_url"
+    TOO_LONG = "too_long"
+    COORDINATE_RANGE = "coordinate_range"

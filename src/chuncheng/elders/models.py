@@ -90,8 +90,11 @@ class Elder(models.Model):
 
 
 class ElderContact(models.Model):
-    """A contact or family member of an elder (name, relation, phone, whether guardian)."""
+    """A contact or family member of an elder (name, relation, phone, whether guardian).
 
+    ``public_id`` names the contact in URLs and binds its encrypted phone to the row (AAD)."""
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     elder = models.ForeignKey(Elder, models.CASCADE, related_name="contacts")
     name = models.CharField(_("name"), max_length=50)
     relation = models.CharField(_("relation"), max_length=20, choices=Relation.choices)

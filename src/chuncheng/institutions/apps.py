@@ -11,6 +11,11 @@ class InstitutionsConfig(AppConfig):
     def ready(self) -> None:
         from chuncheng.core.roles import ALL_ACTIONS, READ_ACTIONS, Action, Role, register_module, register_resource
 
+        # Records are never deleted (stays end, staff leave, facilities close), so no operator holds DELETE; an
+        # operator keeps its own residents and staff (admit, discharge, hire, import, export), and only views and
+        # edits the running details of its institution. Facilities belong to areas, not to institutions.
+        operator_records = frozenset({Action.VIEW, Action.ADD, Action.CHANGE, Action.EXPORT, Action.IMPORT})
+
         register_resource(
             "institution",
             {
@@ -37,7 +42,7 @@ class InstitutionsConfig(AppConfig):
                 Role.COUNTY_OFFICIAL: ALL_ACTIONS,
                 Role.TOWNSHIP_WORKER: READ_ACTIONS,
                 Role.COMMUNITY_WORKER: frozenset({Action.VIEW}),
-                Role.INSTITUTION_OPERATOR: ALL_ACTIONS,
+                Role.INSTITUTION_OPERATOR: operator_records,
             },
         )
         register_resource(
@@ -46,12 +51,18 @@ class InstitutionsConfig(AppConfig):
                 Role.CITY_OFFICIAL: ALL_ACTIONS,
                 Role.COUNTY_OFFICIAL: ALL_ACTIONS,
                 Role.TOWNSHIP_WORKER: READ_ACTIONS,
-                Role.INSTITUTION_OPERATOR: ALL_ACTIONS,
+                Role.INSTITUTION_OPERATOR: operator_records,
             },
         )
         register_module("institutions:list", gettext_noop("Eldercare institutions"), "institution")
+        register_module("facilities:list", gettext_noop("Community eldercare facilities"), "facility")
+        register_module("institutions:staff_statistics", gettext_noop("Eldercare workforce"), "staff")
 
-        from chuncheng.core.registry import register_exporter
-        from chuncheng.institutions.exports import export_institutions
+        from chuncheng.core.registry import register_exporter, register_importer
+        from chuncheng.institutions import exports
+        from chuncheng.institutions.importers import IMPORTERS
 
-        register_exporter("institutions", export_institutions)
+        for importer in IMPORTERS:
+            register_importer(importer)
+        for kind in exports.KINDS:
+            register_exporter(kind, exports.exporter(kind))

@@ -52,6 +52,16 @@ class BedKind(models.TextChoices):
     GENERAL = "general", _("General bed")
 
 
+class DischargeReason(models.TextChoices):
+    """Why a stay ended (退住原因); a transfer sets ``transferred`` itself."""
+
+    RETURNED_HOME = "returned_home", _("Returned home")
+    TRANSFERRED = "transferred", _("Transferred to another institution")
+    HOSPITAL = "hospital", _("Admitted to hospital")
+    DECEASED = "deceased", _("Deceased")
+    OTHER = "other", _("Other")
+
+
 class StaffRole(models.TextChoices):
     CAREGIVER = "caregiver", _("Caregiver (养老护理员)")
     SOCIAL_WORKER = "social_worker", _("Social worker (社会工作者)")
@@ -113,4 +123,13 @@ STAFF_ROLE_ALIASES = {
     "医生": "doctor",
     "管理人员": "manager",
     "其他": "other",
+}
+PROPERTY_ALIASES = {"自有": "owned", "租赁": "leased"}
+OPERATOR_KIND_ALIASES = {"公办": "public", "公建民营": "public_private_operated", "民办": "private"}
+BED_KIND_ALIASES = {
+    "护理型": "nursing",
+    "护理型床位": "nursing",
+    "护理": "nursing",
+    "普通": "general",
+    "普通床位": "general",
 }

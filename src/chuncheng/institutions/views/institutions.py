@@ -1,40 +1,36 @@
-"""Institution pages: list with filters and export, detail with history, file, edit, suspend/exit."""
+"""Institution pages: list with occupancy, filters and export, detail with history, file, edit, suspend/exit."""
 
 from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from chuncheng.core import audit
-from chuncheng.core.models import SecurityEventKind
 from chuncheng.core.roles import Action
 from chuncheng.core.scope import get_for_user, permitted
 from chuncheng.core.views import form_errors, history_for, require_permission
 from chuncheng.institutions import queries, services
-from chuncheng.institutions.api import export_response
 from chuncheng.institutions.choices import InstitutionKind, InstitutionStatus
 from chuncheng.institutions.forms import InstitutionForm
 from chuncheng.institutions.models import Institution
+from chuncheng.institutions.rules import occupancy
+from chuncheng.institutions.services.common import institution_in_scope
+from chuncheng.institutions.views.common import export_download, paged
 
 
 @login_required
 def list_view(request):
     require_permission(request, "institution")
-    qs = queries.institution_list(request.user, request.GET)
-    page = Paginator(qs, 50).get_page(request.GET.get("page"))
-    params = request.GET.copy()
-    params.pop("page", None)
+    page, params = paged(request, queries.institution_list(request.user, request.GET))
     return render(
         request,
         "institutions/list.html",
         {
             "page": page,
-            "params": params.urlencode(),
+            "params": params,
             "kinds": InstitutionKind.choices,
             "statuses": InstitutionStatus.choices,
             "can_add": permitted(request.user, "institution", Action.ADD) and not request.user.institution_id,
@@ -46,25 +42,30 @@ def list_view(request):
 @login_required
 def export_view(request):
     require_permission(request, "institution", Action.EXPORT)
-    qs = queries.institution_list(request.user, request.GET, Action.EXPORT)
-    audit.security_event(
-        SecurityEventKind.EXPORT, user=request.user, path=request.path, data_kind="institutions", rows=qs.count()
-    )
-    return export_response(qs, request.GET.get("format", "csv"))
+    return export_download(request, "institutions", queries.institution_list(request.user, request.GET, Action.EXPORT))
 
 
 @login_required
 def detail_view(request, public_id):
-    institution = get_for_user(Institution.objects.select_related("org_unit"), request.user, public_id=public_id)
-    can_change = Institution.objects.for_user(request.user, Action.CHANGE).filter(pk=institution.pk).exists()
+    institution = get_for_user(
+        queries.with_occupancy(Institution.objects.select_related("org_unit")), request.user, public_id=public_id
+    )
+    user = request.user
+    can_change = Institution.objects.for_user(user, Action.CHANGE).filter(pk=institution.pk).exists()
+    can_see_staff = permitted(user, "staff")
     return render(
         request,
         "institutions/detail.html",
         {
             "institution": institution,
+            "occupancy": occupancy(institution.residents, institution.approved_beds),
+            "nursing_occupancy": occupancy(institution.nursing_residents, institution.nursing_beds),
+            "staff_counts": queries.institution_staff_counts(institution) if can_see_staff else None,
+            "can_see_residents": permitted(user, "resident"),
+            "can_see_staff": can_see_staff,
             "history": history_for("institutions.institution", str(institution.public_id)),
             "can_change": can_change,
-            "can_set_status": can_change and not request.user.institution_id,
+            "can_set_status": can_change and not user.institution_id and institution_in_scope(user, institution),
             "statuses": InstitutionStatus.choices,
         },
     )

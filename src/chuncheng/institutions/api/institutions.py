@@ -2,26 +2,29 @@
 
 from __future__ import annotations
 
-import io
-
-from django.http import HttpResponse
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from chuncheng.core import audit
-from chuncheng.core.models import OrgUnit, SecurityEventKind
-from chuncheng.core.roles import Action
+from chuncheng.core.models import OrgUnit
 from chuncheng.core.scope import get_for_user
-from chuncheng.core.tabular import write_csv, write_xlsx
 from chuncheng.institutions import queries, services
+from chuncheng.institutions.api.common import ScopedActions, export_download
+from chuncheng.institutions.choices import InstitutionStatus
 from chuncheng.institutions.models import Institution
 
 
 class InstitutionSerializer(serializers.ModelSerializer):
     id = serializers.UUIDField(source="public_id", read_only=True)
     org_unit = serializers.SlugRelatedField(slug_field="code", queryset=OrgUnit.objects.all())
+    residents = serializers.IntegerField(read_only=True, help_text="Open stays.")
+    nursing_residents = serializers.IntegerField(read_only=True, help_text="Open stays on nursing beds.")
+    occupancy = serializers.SerializerMethodField(help_text="Open stays / approved beds (null without beds).")
+    nursing_occupancy = serializers.SerializerMethodField(
+        help_text="Open stays on nursing beds / nursing beds (null without nursing beds)."
+    )
 
     class Meta:
         model = Institution
@@ -49,18 +52,33 @@ class InstitutionSerializer(serializers.ModelSerializer):
             "lat",
             "lng",
             "status",
+            "residents",
+            "nursing_residents",
+            "occupancy",
+            "nursing_occupancy",
         ]
         read_only_fields = ["status"]
         # Model validation (constraints included) runs once, in the service's full_clean.
         validators: list = []
         extra_kwargs = {"uscc": {"validators": []}}
 
+    @extend_schema_field(OpenApiTypes.FLOAT)
+    def get_occupancy(self, obj) -> float | None:
+        value = getattr(obj, "occupancy", None)
+        return None if value is None else round(value, 4)
+
+    @extend_schema_field(OpenApiTypes.FLOAT)
+    def get_nursing_occupancy(self, obj) -> float | None:
+        value = getattr(obj, "nursing_occupancy", None)
+        return None if value is None else round(value, 4)
+
 
 class StatusSerializer(serializers.Serializer):
-    status = serializers.ChoiceField(choices=["active", "suspended", "exited"])
+    status = serializers.ChoiceField(choices=InstitutionStatus.choices)
 
 
 class InstitutionViewSet(
+    ScopedActions,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
     mixins.CreateModelMixin,
@@ -69,24 +87,22 @@ class InstitutionViewSet(
 ):
     serializer_class = InstitutionSerializer
     lookup_field = "public_id"
-
-    def _action(self) -> str:
-        if self.action in ("update", "partial_update", "set_status"):
-            return Action.CHANGE
-        if self.action == "export":
-            return Action.EXPORT
-        return Action.VIEW
+    change_actions = ("set_status",)
 
     def get_queryset(self):
-        return queries.institution_list(self.request.user, self.request.query_params, self._action())
+        return queries.institution_list(self.request.user, self.request.query_params, self.scope_action)
 
     def get_object(self):
         return get_for_user(
-            Institution.objects.select_related("org_unit"),
+            queries.with_occupancy(Institution.objects.select_related("org_unit")),
             self.request.user,
-            self._action(),
+            self.scope_action,
             public_id=self.kwargs["public_id"],
         )
+
+    def _fresh(self, institution: Institution) -> Institution:
+        """The record as the list shows it (with its occupancy) after a write."""
+        return queries.with_occupancy(Institution.objects.select_related("org_unit")).get(pk=institution.pk)
 
     @extend_schema(
         parameters=[
@@ -104,7 +120,7 @@ class InstitutionViewSet(
         body = self.get_serializer(data=request.data)
         body.is_valid(raise_exception=True)
         institution = services.file_institution(body.validated_data, actor=request.user)
-        return Response(self.get_serializer(institution).data, status=status.HTTP_201_CREATED)
+        return Response(self.get_serializer(self._fresh(institution)).data, status=status.HTTP_201_CREATED)
 
     def update(self, request, *args, **kwargs):
         institution = self.get_object()
@@ -112,7 +128,7 @@ class InstitutionViewSet(
         body.is_valid(raise_exception=True)
         changed = {k: v for k, v in body.validated_data.items() if getattr(institution, k) != v}
         institution = services.update_institution(institution, changed, actor=request.user)
-        return Response(self.get_serializer(institution).data)
+        return Response(self.get_serializer(self._fresh(institution)).data)
 
     @extend_schema(request=StatusSerializer, responses=InstitutionSerializer)
     @action(detail=True, methods=["post"], url_path="status")
@@ -121,32 +137,11 @@ class InstitutionViewSet(
         body = StatusSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         institution = services.set_status(institution, body.validated_data["status"], actor=request.user)
-        return Response(self.get_serializer(institution).data)
+        return Response(self.get_serializer(self._fresh(institution)).data)
 
     @extend_schema(
         parameters=[OpenApiParameter("format", str, enum=["csv", "xlsx"])], responses={(200, "text/csv"): bytes}
     )
     @action(detail=False, methods=["get"], url_path="export")
     def export(self, request):
-        qs = self.get_queryset()
-        fmt = request.query_params.get("format", "csv")
-        audit.security_event(
-            SecurityEventKind.EXPORT, user=request.user, path=request.path, data_kind="institutions", rows=qs.count()
-        )
-        return export_response(qs, fmt)
-
-
-def export_response(qs, fmt: str) -> HttpResponse:
-    if fmt == "xlsx":
-        buffer = io.BytesIO()
-        write_xlsx(buffer, queries.EXPORT_COLUMNS, queries.export_rows(qs), title="institutions")
-        response = HttpResponse(
-            buffer.getvalue(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-        )
-        response["Content-Disposition"] = 'attachment; filename="institutions.xlsx"'
-        return response
-    buffer = io.StringIO()
-    write_csv(buffer, queries.EXPORT_COLUMNS, queries.export_rows(qs))
-    response = HttpResponse(buffer.getvalue().encode("utf-8-sig"), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = 'attachment; filename="institutions.csv"'
-    return response
+        return export_download(request, "institutions", self.get_queryset())

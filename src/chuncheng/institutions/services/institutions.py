@@ -1,4 +1,4 @@
-"""Every write to an institution goes through these: validate, save in a transaction, audit."""
+"""Institutions (养老机构): file, update, suspend/exit. Every write validates, saves in a transaction, audits."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ from chuncheng.core.roles import Action
 from chuncheng.core.scope import permitted
 from chuncheng.institutions.choices import GOVERNMENT_OPERATED_KINDS, InstitutionStatus
 from chuncheng.institutions.models import Institution
+from chuncheng.institutions.services.common import check_institution, full_clean
 
 EDITABLE_FIELDS = (
     "code",
@@ -63,7 +64,7 @@ def file_institution(data: dict[str, Any], *, actor) -> Institution:
     if data.get("government_operated") is None:
         institution.government_operated = institution.kind in GOVERNMENT_OPERATED_KINDS
     _check_area(actor, institution)
-    institution.full_clean()
+    full_clean(institution)
     institution.save()
     audit.record_create(actor, institution, org_code=institution.org_unit.code)
     return institution
@@ -71,9 +72,11 @@ def file_institution(data: dict[str, Any], *, actor) -> Institution:
 
 @transaction.atomic
 def update_institution(institution: Institution, data: dict[str, Any], *, actor) -> Institution:
+    """Change an institution's details; an operator only the running details of its own."""
     if not permitted(actor, "institution", Action.CHANGE):
         raise ValidationError(_("You are not allowed to change institutions."), code="permission_denied")
     institution = Institution.objects.select_for_update().select_related("org_unit").get(pk=institution.pk)
+    check_institution(actor, institution, "org_unit")
     before = audit.snapshot(institution)
     allowed_fields = OPERATOR_FIELDS if actor.institution_id else EDITABLE_FIELDS
     refused = [k for k in data if k not in allowed_fields]
@@ -85,7 +88,7 @@ def update_institution(institution: Institution, data: dict[str, Any], *, actor)
         setattr(institution, key, value)
     if not actor.institution_id:
         _check_area(actor, institution)
-    institution.full_clean()
+    full_clean(institution)
     institution.save()
     audit.record_update(actor, institution, before, org_code=institution.org_unit.code)
     return institution
@@ -100,7 +103,8 @@ def set_status(institution: Institution, status: str, *, actor) -> Institution:
         )
     if status not in InstitutionStatus.values:
         raise ValidationError({"status": ValidationError(_("Unknown status."), code="choice")})
-    institution = Institution.objects.select_for_update().get(pk=institution.pk)
+    institution = Institution.objects.select_for_update().select_related("org_unit").get(pk=institution.pk)
+    check_institution(actor, institution, "org_unit")
     before = audit.snapshot(institution, ["status"])
     institution.status = status
     institution.save(update_fields=["status"])

@@ -1,0 +1,1 @@
+"""Pages of the institutions registry: institutions, community facilities, residents (stays) and staff."""
