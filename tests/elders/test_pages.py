@@ -251,6 +251,7 @@ def test_contact_pages(personas, registry, login):
     contact = elder.contacts.get()
     detail = c.get(f"/elders/{elder.public_id}/").content.decode()
     assert "王强" in detail and "136****2222" in detail and "13600002222" not in detail
+    assert "contact: — → name: 王强, relation: child," in detail  # the history reads as a line, not a dict
     second = c.post(
         f"/elders/{elder.public_id}/contacts/new/", {"name": "王丽", "relation": "child", "is_guardian": "on"}
     )

@@ -12,7 +12,8 @@ import json
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field, inline_serializer
 from rest_framework import mixins, renderers, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
@@ -44,11 +45,12 @@ RETRIEVE_FIELDS = [
 ]
 
 
+@extend_schema_field(OpenApiTypes.STR)
 class OrgUnitCodeField(serializers.Field):
     """An org unit named by its code (``unknown_org_unit`` when no unit has it)."""
 
     def to_internal_value(self, data):
-        unit = OrgUnit.objects.filter(code=str(data).strip()).first()
+        unit = OrgUnit.objects.filter(code=str(data).strip()[:12]).first()
         if unit is None:
             raise serializers.ValidationError(_("No org unit has this code."), code=ErrorCode.UNKNOWN_ORG_UNIT)
         return unit

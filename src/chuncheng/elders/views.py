@@ -47,8 +47,8 @@ def _elder(request, public_id, action: str = Action.VIEW) -> Elder:
 
 
 def _id_in_url(request) -> HttpResponseRedirect | None:
-    """An ID number typed into the name box arrives in the query string: send the user back to the same list
-    without it (so the page, its links and the browser history do not keep it), with a pointer to the ID search."""
+    """An ID number typed into the name box arrives in the query string: answer with a redirect to the same list
+    without it (so the page, its pager and export links never carry it on), and a pointer to the ID search."""
     if not queries.looks_like_id_number(request.GET.get("q", "")):
         return None
     params = request.GET.copy()
@@ -57,7 +57,8 @@ def _id_in_url(request) -> HttpResponseRedirect | None:
     return HttpResponseRedirect(f"{request.path}?{params.urlencode()}" if params else request.path)
 
 
-def _safe_params(request):
+def _list_params(request):
+    """The list filters of the query string, without the page number (for pager and export links)."""
     params = request.GET.copy()
     params.pop("page", None)
     return params
@@ -84,7 +85,7 @@ def list_view(request):
     require_permission(request, "elder")
     if redirect_to := _id_in_url(request):
         return redirect_to
-    params = _safe_params(request)
+    params = _list_params(request)
     qs = queries.elder_list(request.user, params)
     page = queries.CappedPaginator(qs, PER_PAGE).get_page(request.GET.get("page"))
     return render(request, "elders/list.html", _list_context(request, page, params))
@@ -109,7 +110,7 @@ def export_view(request):
     require_permission(request, "elder", Action.EXPORT)
     if redirect_to := _id_in_url(request):
         return redirect_to
-    params = _safe_params(request)
+    params = _list_params(request)
     qs = queries.elder_list(request.user, params, Action.EXPORT)
     audit.security_event(
         SecurityEventKind.EXPORT,
@@ -130,8 +131,15 @@ def _coarse(value):
         return value
 
 
+def _contact_text(state):
+    """A contact's recorded state as one readable line ("name: 王强, relation: child, …")."""
+    if not isinstance(state, dict):
+        return state
+    return ", ".join(f"{key}: {value}" for key, value in state.items() if key != "public_id")
+
+
 # How the history shows values the detail page masks (the audit log itself keeps them, for the audit administrator).
-HISTORY_MASKS = {"address": mask_address, "lat": _coarse, "lng": _coarse}
+HISTORY_MASKS = {"address": mask_address, "lat": _coarse, "lng": _coarse, "contact": _contact_text}
 
 
 def masked_history(elder: Elder) -> list[dict]:
