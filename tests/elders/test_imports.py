@@ -265,3 +265,13 @@ def test_export_follows_the_area_and_status(personas, registry, tmp_path):
     assert export_elders(out, actor=personas.city) == 2
     assert export_elders(out, actor=personas.city, org="530111") == 1
     assert export_elders(out) == 2
+
+
+def test_error_reports_never_echo_a_full_id_number_or_phone(people):
+    bad_digit = people[0][0][:17] + ("0" if people[0][0][17] != "0" else "1")
+    people[0][0] = bad_digit
+    people.append([people[1][0], "重复", people[1][2], "", "", "", "", "", "", ""])
+    people[2][6] = "1381234567"  # one digit short
+    report = json.dumps(run(csv_bytes(people)).as_dict(), ensure_ascii=False)
+    assert bad_digit not in report and people[1][0] not in report and "1381234567" not in report
+    assert bad_digit[:6] + "********" + bad_digit[-4:] in report

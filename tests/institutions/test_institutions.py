@@ -122,3 +122,13 @@ def test_services_recheck_the_institution_is_in_scope(personas):
         assert info.value.error_dict["org_unit"][0].code == "out_of_scope"
     other.refresh_from_db()
     assert (other.name, other.status, other.address) == ("关上康养中心", "active", "")
+
+
+@pytest.mark.parametrize("path", ["/api/v1/institutions/export/", "/api/v1/facilities/export/",
+                                  "/api/v1/staff/export/", "/api/v1/stays/export/", "/api/v1/population/export/"])
+def test_api_exports_take_the_format_parameter(personas, login, path):
+    c = login(personas.city)
+    csv_response = c.get(path + "?format=csv")
+    assert (csv_response.status_code, csv_response["Content-Type"].split(";")[0]) == (200, "text/csv")
+    xlsx = c.get(path + "?format=xlsx")
+    assert xlsx.status_code == 200 and xlsx.content[:2] == b"PK"

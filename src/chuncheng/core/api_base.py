@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import json
+
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from django.utils.translation import gettext as _
-from rest_framework import exceptions, pagination, status
+from rest_framework import exceptions, pagination, renderers, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
@@ -110,3 +112,27 @@ class Pagination(pagination.PageNumberPagination):
     page_size = 50
     page_size_query_param = "page_size"
     max_page_size = 500
+
+
+class FileRenderer(renderers.BaseRenderer):
+    """Lets ``?format=csv|xlsx`` through DRF's content negotiation (``format`` is its renderer override; without a
+    renderer of that name the request is a 404). The export returns its own file response; errors render as JSON."""
+
+    charset = None
+
+    def render(self, data, accepted_media_type=None, renderer_context=None):
+        return json.dumps(data, ensure_ascii=False).encode() if data is not None else b""
+
+
+class CsvRenderer(FileRenderer):
+    media_type = "text/csv"
+    format = "csv"
+
+
+class XlsxRenderer(FileRenderer):
+    media_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    format = "xlsx"
+
+
+# Export actions use these so that ``?format=csv|xlsx`` reaches the view instead of a 404.
+FILE_RENDERERS = [renderers.JSONRenderer, CsvRenderer, XlsxRenderer]

@@ -42,6 +42,11 @@ class Column:
     label: str
     required: bool = False
     parse: Callable[[str], Any] | None = None
+    # Personal data (ID numbers, phones) is masked when an error report echoes the cell.
+    mask: Callable[[str], str] | None = None
+
+    def shown(self, text: str) -> str:
+        return self.mask(text) if self.mask else text[:100]
 
 
 @dataclass
@@ -212,6 +217,7 @@ class Importer(ABC):
         errors: list[RowError] = []
         if not key:
             return errors
+        key_column = self.columns_by_header().get(key)
         for number, values in rows:
             value = values.get(key)
             if value in seen:
@@ -219,7 +225,7 @@ class Importer(ABC):
                     RowError(
                         number,
                         key,
-                        str(value),
+                        key_column.shown(str(value)) if key_column else str(value),
                         "duplicate_in_file",
                         _("This value already appears in row %(row)d of the file.") % {"row": seen[value]},
                     )
@@ -375,10 +381,10 @@ def _rows(importer: Importer, sheet, columns, result: ImportResult) -> Iterator[
             try:
                 values[col.key] = col.parse(text) if col.parse else text
             except CellError as exc:
-                row_errors.append(RowError(number, col.key, text[:100], exc.code, exc.message))
+                row_errors.append(RowError(number, col.key, col.shown(text), exc.code, exc.message))
             except ValidationError as exc:
                 err = validation_cell_error(exc)
-                row_errors.append(RowError(number, col.key, text[:100], err.code, err.message))
+                row_errors.append(RowError(number, col.key, col.shown(text), err.code, err.message))
         if not row_errors:
             try:
                 values = importer.prepare(values, number)
@@ -409,15 +415,17 @@ def _validate_streaming(importer: Importer, fh: IO[bytes], file_name: str, resul
     sheet, columns = _open(importer, fh, file_name)
     seen: dict[Any, int] = {}
     rejected: set[int] = set()
+    key_column = importer.columns_by_header().get(importer.natural_key)
     for number, values in _rows(importer, sheet, columns, result):
         key = importer.row_key(values)
         if key is not None and key in seen:
             rejected.add(number)
+            shown = str(values.get(importer.natural_key, ""))
             result.errors.append(
                 RowError(
                     number,
                     importer.natural_key,
-                    str(values.get(importer.natural_key, ""))[:100],
+                    key_column.shown(shown) if key_column else shown[:100],
                     "duplicate_in_file",
                     _("This value already appears in row %(row)d of the file.") % {"row": seen[key]},
                 )

@@ -23,6 +23,7 @@ from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 
 from chuncheng.core import audit, population
+from chuncheng.core.api_base import FILE_RENDERERS
 from chuncheng.core.imports import ImportResult
 from chuncheng.core.imports_views import check_upload, export_download, import_log_for, run_upload
 from chuncheng.core.models import ImportLog, OrgUnit, Population, SecurityEventKind
@@ -292,6 +293,6 @@ class PopulationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
         responses={(200, "text/csv"): OpenApiTypes.BINARY},
         summary="The listed figures as the population file",
     )
-    @action(detail=False, methods=["get"], url_path="export")
+    @action(detail=False, methods=["get"], url_path="export", renderer_classes=FILE_RENDERERS)
     def export(self, request):
         return export_download(request, self.get_queryset())

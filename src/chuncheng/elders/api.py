@@ -7,26 +7,24 @@ never sits in a URL. Every retrieve is written to the access log.
 
 from __future__ import annotations
 
-import json
-
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field, inline_serializer
-from rest_framework import mixins, renderers, serializers, status, viewsets
+from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from chuncheng.core import audit
-from chuncheng.core.api_base import Pagination
+from chuncheng.core.api_base import FILE_RENDERERS, Pagination
 from chuncheng.core.masking import mask_address
 from chuncheng.core.models import OrgUnit, SecurityEventKind
 from chuncheng.core.roles import Action
 from chuncheng.core.scope import get_for_user
 from chuncheng.elders import queries, services
 from chuncheng.elders.choices import Category, ErrorCode
-from chuncheng.elders.exports import XLSX_TYPE, export_response
+from chuncheng.elders.exports import export_response
 from chuncheng.elders.models import Elder, ElderContact
 
 # What a retrieve shows of a person (written to the access log).
@@ -146,26 +144,6 @@ class RevealSerializer(serializers.Serializer):
 
 class IdSearchSerializer(serializers.Serializer):
     id_number = serializers.CharField(max_length=30)
-
-
-class _FileRenderer(renderers.BaseRenderer):
-    """Lets ``?format=csv|xlsx`` through DRF's content negotiation (``format`` is its renderer override; without a
-    renderer of that name the request is a 404). The export returns its own file response; errors render as JSON."""
-
-    charset = None
-
-    def render(self, data, accepted_media_type=None, renderer_context=None):
-        return json.dumps(data, ensure_ascii=False).encode() if data is not None else b""
-
-
-class CsvRenderer(_FileRenderer):
-    media_type = "text/csv"
-    format = "csv"
-
-
-class XlsxRenderer(_FileRenderer):
-    media_type = XLSX_TYPE
-    format = "xlsx"
 
 
 class ElderPagination(Pagination):
@@ -352,7 +330,7 @@ class ElderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
         detail=False,
         methods=["get"],
         url_path="export",
-        renderer_classes=[renderers.JSONRenderer, CsvRenderer, XlsxRenderer],
+        renderer_classes=FILE_RENDERERS,
     )
     def export(self, request):
         qs = self.get_queryset()

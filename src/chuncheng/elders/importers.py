@@ -129,13 +129,13 @@ class ElderImporter(Importer):
     natural_key = "id_number"
     streaming = True
     columns = [
-        Column("id_number", "身份证号", required=True, parse=validate_id_number),
+        Column("id_number", "身份证号", required=True, parse=validate_id_number, mask=mask_id_number),
         Column("name", "姓名", required=True),
         Column("org_unit_code", "居住社区代码", required=True),
         Column("hukou_local", "本地户籍", parse=parse_bool),
         Column("categories", "人员类别", parse=parse_categories),
         Column("capability_level", "能力等级", parse=parse_capability),
-        Column("phone", "电话", parse=validate_phone),
+        Column("phone", "电话", parse=validate_phone, mask=mask_phone),
         Column("address", "地址"),
         Column("lat", "纬度", parse=parse_decimal),
         Column("lng", "经度", parse=parse_decimal),

@@ -7,6 +7,7 @@ from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from chuncheng.core.api_base import FILE_RENDERERS
 from chuncheng.core.models import OrgUnit
 from chuncheng.core.scope import get_for_user
 from chuncheng.institutions import queries, services
@@ -110,6 +111,6 @@ class FacilityViewSet(
     @extend_schema(
         parameters=[OpenApiParameter("format", str, enum=["csv", "xlsx"])], responses={(200, "text/csv"): bytes}
     )
-    @action(detail=False, methods=["get"], url_path="export")
+    @action(detail=False, methods=["get"], url_path="export", renderer_classes=FILE_RENDERERS)
     def export(self, request):
         return export_download(request, "facilities", self.get_queryset())

@@ -9,6 +9,7 @@ from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from chuncheng.core.api_base import FILE_RENDERERS
 from chuncheng.core.scope import get_for_user
 from chuncheng.institutions import queries, services
 from chuncheng.institutions.api.common import ScopedActions, export_download
@@ -146,7 +147,7 @@ class StaffViewSet(
     @extend_schema(
         parameters=[OpenApiParameter("format", str, enum=["csv", "xlsx"])], responses={(200, "text/csv"): bytes}
     )
-    @action(detail=False, methods=["get"], url_path="export")
+    @action(detail=False, methods=["get"], url_path="export", renderer_classes=FILE_RENDERERS)
     def export(self, request):
         return export_download(request, "staff", self.get_queryset())
 

@@ -39,7 +39,7 @@ class ResidentImporter(Importer):
     resource = "resident"
     columns = [
         Column("institution_uscc", "机构信用代码", required=True, parse=upper_code),
-        Column("id_number", "身份证号", required=True, parse=validate_id_number),
+        Column("id_number", "身份证号", required=True, parse=validate_id_number, mask=mask_id_number),
         Column("bed_kind", "床位类型", parse=choice_parser(BedKind, BED_KIND_ALIASES)),
         Column("admitted_on", "入住日期", required=True, parse=parse_date),
         Column("discharged_on", "退住日期", parse=parse_date),

@@ -42,7 +42,7 @@ class StaffImporter(Importer):
     resource = "staff"
     columns = [
         Column("employer_code", "机构信用代码或设施编码", required=True, parse=parse_text),
-        Column("id_number", "身份证号", required=True, parse=validate_id_number),
+        Column("id_number", "身份证号", required=True, parse=validate_id_number, mask=mask_id_number),
         Column("name", "姓名", required=True, parse=parse_text),
         Column("role", "岗位", required=True, parse=choice_parser(StaffRole, STAFF_ROLE_ALIASES)),
         Column("skill_grade", "职业技能等级", parse=choice_parser(SkillGrade, SKILL_GRADE_ALIASES)),
