@@ -38,7 +38,8 @@ def test_list_shows_the_users_area_masked(personas, registry, login):
 @pytest.mark.parametrize(
     ("params", "expected"),
     [
-        ({"q": "秀英"}, {"王秀英"}),
+        ({"q": "王秀"}, {"王秀英"}),
+        ({"q": "秀英"}, set()),  # names match from the start (surname first)
         ({"category": "tekun"}, {"王秀英"}),
         ({"category": "dibao"}, {"李德明"}),
         ({"capability_level": "mild"}, {"王秀英"}),

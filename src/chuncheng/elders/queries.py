@@ -89,14 +89,15 @@ TRUE_PARAMS = {"1", "true", "yes", "on"}
 def elder_list(user, params, action: str = Action.VIEW):
     """The elders ``user`` may see, filtered by ``params`` (a QueryDict or dict).
 
-    ``q``: part of a name, or a full ID number (matched exactly through the blind index); ``org``: org-unit code
+    ``q``: the start of a name (surname, or surname and given name), or a full ID number (matched exactly through the blind index); ``org``: org-unit code
     prefix; ``category``; ``capability_level``; ``status`` (default ``active``; ``all`` for every status);
     ``advanced_age=1``: 80 and over today; ``sort``: one of ``SORTS``. The id is always the last sort key, so the
     order is total and a keyset (``id > last``) continues it."""
     qs = Elder.objects.for_user(user, action).select_related("org_unit")
     q = (params.get("q") or "").strip()
     if q:
-        qs = qs.filter(id_number_index=id_number_index(q)) if looks_like_id_number(q) else qs.filter(name__icontains=q)
+        # Names match from their start (surname first), which an index serves on a city-sized table.
+        qs = qs.filter(id_number_index=id_number_index(q)) if looks_like_id_number(q) else qs.filter(name__startswith=q)
     org = (params.get("org") or "").strip()
     if org:
         qs = qs.filter(org_unit__code__startswith=org)
