@@ -26,6 +26,8 @@ from chuncheng.core.cipher import blind_index, get_cipher, get_key_provider
 from chuncheng.core.masking import mask_id_number, mask_phone
 from chuncheng.core.models import AuditAction, OrgUnit, Population
 from chuncheng.core.validators import id_number_check_char, uscc_check_char
+from chuncheng.elders.choices import Category
+from chuncheng.elders.importers import INSERT_COLUMNS
 from chuncheng.elders.models import Elder
 from chuncheng.institutions.models import Admission, Facility, Institution, Staff
 
@@ -404,30 +406,8 @@ def _elders(rng, counties, villages, total: int, today: date) -> int:
         total, [float(Population.objects.get(org_unit=c, year=BASELINE_YEAR).population_60plus) for c in counties]
     )
     county_index = {c.code: i + 1 for i, c in enumerate(counties)}
-    category_cols = list(CATEGORY_RATES)
-    cols = [
-        "public_id",
-        "id_number_enc",
-        "id_number_index",
-        "id_number_masked",
-        "name",
-        "sex",
-        "birth_date",
-        "org_unit_id",
-        "hukou_local",
-        *category_cols,
-        "capability_level",
-        "phone_enc",
-        "phone_masked",
-        "address",
-        "lat",
-        "lng",
-        "status",
-        "died_on",
-        "moved_on",
-        "created_at",
-        "updated_at",
-    ]
+    category_cols = Category.values  # the column order of INSERT_COLUMNS
+    cols = INSERT_COLUMNS
     from django.utils import timezone
 
     now = timezone.now()
