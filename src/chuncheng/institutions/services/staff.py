@@ -118,7 +118,8 @@ def hire_staff(employer: Institution | Facility, data: dict[str, Any], *, actor)
 
 def _locked(staff: Staff, actor) -> Staff:
     staff = (
-        Staff.objects.select_for_update()
+        # PostgreSQL cannot lock the nullable side of an outer join: lock the staff row only.
+        Staff.objects.select_for_update(of=("self",))
         .select_related("org_unit", "institution__org_unit", "facility__org_unit")
         .get(pk=staff.pk)
     )
