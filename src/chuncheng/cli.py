@@ -63,6 +63,7 @@ def cmd_init(args) -> int:
     if not args.skip_static:
         call_command("collectstatic", interactive=False, verbosity=0)
     load_reference_org_units()
+    load_benefits_policy()
     if not args.no_demo:
         return cmd_demo(argparse.Namespace(scale="small", seed=2021, quiet=False))
     return 0
@@ -223,6 +224,73 @@ def cmd_manage(args) -> int:
     return 0
 
 
+def load_benefits_policy(*, quiet: bool = False) -> int:
+    """Load the benefits policy pack (programmes and policy versions); idempotent. Exit code 2 on a bad pack."""
+    from chuncheng.benefits.policy import load_policy
+    from chuncheng.benefits.rules import QuoteError
+
+    try:
+        summary = load_policy()
+    except QuoteError as exc:
+        _out(json.dumps(exc.as_dict(), ensure_ascii=False))
+        return 2
+    if not quiet and (summary.versions_created or summary.versions_updated):
+        _out(f"已载入补贴政策 / benefits policy loaded: {json.dumps(summary.as_dict())}")
+    return 0
+
+
+def cmd_benefits_load_policy(args) -> int:
+    _setup_django()
+    return load_benefits_policy()
+
+
+def cmd_benefits_quote(args) -> int:
+    """Quote one beneficiary's facts (a JSON file) under the version in force; prints JSON, writes nothing."""
+    _setup_django()
+    from chuncheng.benefits import services
+    from chuncheng.benefits.queries import parse_date
+    from chuncheng.benefits.rules import QuoteError
+
+    path = Path(args.input)
+    try:
+        facts = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        _out(json.dumps({"code": "file_missing", "message": f"文件不存在: {path}"}, ensure_ascii=False))
+        return 2
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        _out(json.dumps({"code": "input_invalid", "message": f"不是有效的 JSON: {exc}"}, ensure_ascii=False))
+        return 2
+    try:
+        result = services.quote(args.programme, facts, parse_date(args.date))
+    except QuoteError as exc:
+        _out(json.dumps(exc.as_dict(), ensure_ascii=False))
+        return 2
+    _out(json.dumps(result, ensure_ascii=False, indent=1))
+    return 0
+
+
+def cmd_assessment_score(args) -> int:
+    """Score a JSON file of GB/T 42195-2022 answers keyed by indicator (pure: no database)."""
+    from chuncheng.assessment.scoring import ScoringError, score
+
+    path = Path(args.file)
+    try:
+        answers = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        _out(json.dumps({"code": "file_missing", "message": f"文件不存在: {path}"}, ensure_ascii=False))
+        return 2
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        _out(json.dumps({"code": "json_invalid", "message": f"不是有效的 JSON: {exc}"}, ensure_ascii=False))
+        return 2
+    try:
+        result = score(answers)
+    except ScoringError as exc:
+        _out(json.dumps(exc.as_dict(), ensure_ascii=False))
+        return 2
+    _out(json.dumps(result.as_dict(), ensure_ascii=False, indent=1))
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="chuncheng", description="春城智慧健康养老信息平台")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -273,6 +341,22 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--org", help="org-unit code (every role but the operator)")
     p.add_argument("--institution", help="institution USCC (operators)")
     p.set_defaults(func=cmd_createuser)
+
+    p = sub.add_parser("assessment", help="capability assessment (GB/T 42195-2022) tools")
+    assessment = p.add_subparsers(dest="assessment_command", required=True)
+    q = assessment.add_parser("score", help="print the scores and level of a JSON file of answers keyed by indicator")
+    q.add_argument("file")
+    q.set_defaults(func=cmd_assessment_score)
+
+    p = sub.add_parser("benefits", help="subsidies and allowances: load the policy pack, quote a beneficiary")
+    benefits = p.add_subparsers(dest="benefits_command", required=True)
+    q = benefits.add_parser("load-policy", help="load programmes and policy versions (idempotent)")
+    q.set_defaults(func=cmd_benefits_load_policy)
+    q = benefits.add_parser("quote", help="print the quote (JSON) for one beneficiary's facts (docs/benefits.md)")
+    q.add_argument("programme")
+    q.add_argument("--input", required=True, help="a JSON file of the beneficiary's facts")
+    q.add_argument("--date", help="YYYY-MM-DD: the version in force on this day (default today)")
+    q.set_defaults(func=cmd_benefits_quote)
 
     p = sub.add_parser("manage", help="run a Django management command")
     p.add_argument("rest", nargs=argparse.REMAINDER)

@@ -2,10 +2,13 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 from rest_framework.routers import DefaultRouter
 
+from chuncheng.assessment import api as assessment_api
+from chuncheng.benefits import api as benefits_api
 from chuncheng.core import api as core_api
 from chuncheng.core import imports_api
 from chuncheng.elders import api as elders_api
 from chuncheng.institutions import api as institutions_api
+from chuncheng.welfare import api as welfare_api
 
 router = DefaultRouter()
 router.register("org-units", core_api.OrgUnitViewSet, basename="orgunit")
@@ -16,6 +19,12 @@ router.register("facilities", institutions_api.FacilityViewSet, basename="facili
 router.register("stays", institutions_api.StayViewSet, basename="stay")
 router.register("staff", institutions_api.StaffViewSet, basename="staff")
 router.register("elders", elders_api.ElderViewSet, basename="elder")
+router.register("welfare-visits", welfare_api.VisitViewSet, basename="welfare-visit")
+router.register("welfare-tasks", welfare_api.TaskViewSet, basename="welfare-task")
+router.register("service-lists", welfare_api.ServiceListViewSet, basename="service-list")
+router.register("service-items", welfare_api.ServiceItemViewSet, basename="service-item")
+router.register("assessments", assessment_api.AssessmentViewSet, basename="assessment")
+router.register("assessment-agencies", assessment_api.AgencyViewSet, basename="assessment-agency")
 
 urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
@@ -23,6 +32,16 @@ urlpatterns = [
     path("api/v1/me/", core_api.me_view, name="api-me"),
     path("api/v1/imports/log/", imports_api.ImportLogView.as_view(), name="api-import-log"),
     path("api/v1/imports/<slug:kind>/", imports_api.import_view, name="api-import"),
+    path("api/v1/welfare/visit-rate/", welfare_api.visit_rate_view, name="api-welfare-visit-rate"),
+    path("api/v1/welfare/overdue/", welfare_api.overdue_view, name="api-welfare-overdue"),
+    path("api/v1/welfare/elders/<uuid:public_id>/", welfare_api.elder_entitlements_view, name="api-welfare-elder"),
+    path("api/v1/benefits/programmes/", benefits_api.programmes_view, name="api-benefits-programmes"),
+    path("api/v1/benefits/quote/<slug:programme>/", benefits_api.quote_view, name="api-benefits-quote"),
+    path(
+        "api/v1/benefits/eligibility/<slug:kind>/<uuid:public_id>/",
+        benefits_api.eligibility_view,
+        name="api-benefits-eligibility",
+    ),
     path("api/v1/", include(router.urls)),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
@@ -30,5 +49,8 @@ urlpatterns = [
     path("institutions/", include("chuncheng.institutions.urls")),
     path("facilities/", include("chuncheng.institutions.facility_urls")),
     path("elders/", include("chuncheng.elders.urls")),
+    path("welfare/", include("chuncheng.welfare.urls")),
+    path("assessments/", include("chuncheng.assessment.urls")),
+    path("benefits/", include("chuncheng.benefits.urls")),
     path("", include("chuncheng.core.urls")),
 ]

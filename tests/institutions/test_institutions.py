@@ -124,8 +124,16 @@ def test_services_recheck_the_institution_is_in_scope(personas):
     assert (other.name, other.status, other.address) == ("关上康养中心", "active", "")
 
 
-@pytest.mark.parametrize("path", ["/api/v1/institutions/export/", "/api/v1/facilities/export/",
-                                  "/api/v1/staff/export/", "/api/v1/stays/export/", "/api/v1/population/export/"])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/api/v1/institutions/export/",
+        "/api/v1/facilities/export/",
+        "/api/v1/staff/export/",
+        "/api/v1/stays/export/",
+        "/api/v1/population/export/",
+    ],
+)
 def test_api_exports_take_the_format_parameter(personas, login, path):
     c = login(personas.city)
     csv_response = c.get(path + "?format=csv")

@@ -24,6 +24,7 @@ class Role(models.TextChoices):
     TOWNSHIP_WORKER = "township_worker", _("Township worker")
     COMMUNITY_WORKER = "community_worker", _("Community worker")
     INSTITUTION_OPERATOR = "institution_operator", _("Institution operator")
+    ASSESSOR = "assessor", _("Assessor")
     SYSTEM_ADMIN = "system_admin", _("System administrator")
     SECURITY_ADMIN = "security_admin", _("Security administrator")
     AUDIT_ADMIN = "audit_admin", _("Audit administrator")
@@ -39,6 +40,8 @@ ROLE_LEVEL: dict[str, str | None] = {
     Role.TOWNSHIP_WORKER: Level.TOWNSHIP,
     Role.COMMUNITY_WORKER: Level.VILLAGE,
     Role.INSTITUTION_OPERATOR: None,
+    # An assessor (评估员) of an assessment agency works in the county the account is scoped to.
+    Role.ASSESSOR: Level.COUNTY,
     Role.SYSTEM_ADMIN: Level.CITY,
     Role.SECURITY_ADMIN: Level.CITY,
     Role.AUDIT_ADMIN: Level.CITY,

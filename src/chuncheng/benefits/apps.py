@@ -1,0 +1,26 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_noop
+
+
+class BenefitsConfig(AppConfig):
+    name = "chuncheng.benefits"
+    label = "benefits"
+    verbose_name = _("Subsidies and allowances")
+
+    def ready(self) -> None:
+        from chuncheng.core.roles import READ_ACTIONS, Action, Role, register_module, register_resource
+
+        # Programmes and quotes are policy data every business role may read; eligibility of a beneficiary is read
+        # through the beneficiary's own scope (institution, staff, elder), so an operator sees only its own.
+        register_resource(
+            "benefit",
+            {
+                Role.CITY_OFFICIAL: READ_ACTIONS,
+                Role.COUNTY_OFFICIAL: READ_ACTIONS,
+                Role.TOWNSHIP_WORKER: READ_ACTIONS,
+                Role.COMMUNITY_WORKER: READ_ACTIONS,
+                Role.INSTITUTION_OPERATOR: frozenset({Action.VIEW}),
+            },
+        )
+        register_module("benefits:programmes", gettext_noop("Subsidies and allowances"), "benefit")
