@@ -75,17 +75,17 @@ def cmd_demo(args) -> int:
 
     from django.db import transaction
 
-    from chuncheng.demo import city
+    from chuncheng.demo.run import build_all
     from chuncheng.demo.users import create_demo_users
     from chuncheng.institutions.models import Institution
 
     load_reference_org_units()
     started = time.monotonic()
-    summary = city.build(args.scale, seed=args.seed)
-    if summary.institutions:
+    summary = build_all(args.scale, seed=args.seed)
+    if summary["institutions"]:
         _out(
             f"演示城市 ({args.scale}) 已生成 / demo city built in {time.monotonic() - started:.1f} s: "
-            + ", ".join(f"{k} {v}" for k, v in summary.__dict__.items())
+            + ", ".join(f"{k} {v}" for k, v in summary.items())
         )
     with transaction.atomic():
         operator_institution = Institution.objects.filter(org_unit__code__startswith="530102").order_by("code").first()
