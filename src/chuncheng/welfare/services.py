@@ -291,7 +291,7 @@ def draft_list(
 def publish_list(lst: BasicServiceList, *, actor) -> BasicServiceList:
     """Publish a list version (it takes effect on its ``effective_from``) and recompute entitlements."""
     _require(actor, "service_list", Action.CHANGE)
-    lst = BasicServiceList.objects.select_for_update().select_related("county").get(pk=lst.pk)
+    lst = BasicServiceList.objects.select_for_update(of=("self",)).select_related("county").get(pk=lst.pk)
     _check_list_scope(actor, lst.county)
     if lst.published_at is not None:
         raise _error(None, ErrorCode.LIST_ALREADY_PUBLISHED, _("This list is already published."))
