@@ -10,6 +10,7 @@ from __future__ import annotations
 import pytest
 from django.utils import translation
 
+from chuncheng.assessment.health import open_answers
 from tests import test_browser
 from tests.assessment import conftest as assessment_fixtures
 from tests.conftest import PASSWORD
@@ -93,7 +94,7 @@ def test_assessor_fills_official_signs_off_and_the_elder_gets_the_level(
             assert page.locator(f'input[name="{code}"][value="{answers[code]}"]').is_checked(), code
         saved = Assessment.objects.get(pk=assigned.pk)
         assert saved.status == "in_progress"
-        assert {k: saved.answers[k] for k in first} == {k: answers[k] for k in first}
+        assert {k: open_answers(saved)[k] for k in first} == {k: answers[k] for k in first}
 
         # The rest of the form, and the C.4 adjustment inputs.
         rest = [code for code in standard.item_codes if code not in first]
@@ -127,8 +128,8 @@ def test_assessor_fills_official_signs_off_and_the_elder_gets_the_level(
 
     submitted = Assessment.objects.get(pk=assigned.pk)
     assert submitted.status == "submitted"
-    assert submitted.answers == answers
-    assert submitted.final_level == expected.final_level == score(submitted.answers).final_level
+    assert open_answers(submitted) == answers
+    assert submitted.final_level == expected.final_level == score(open_answers(submitted)).final_level
 
     # 2. A county official (not one of the assessors), in a new browser context, signs it off.
     context, watched = new_page(browser)
@@ -153,7 +154,10 @@ def test_assessor_fills_official_signs_off_and_the_elder_gets_the_level(
             label = str(CapabilityLevel(expected.final_level).label)
         assert label == "中度失能"
         level_row = page.locator("dt", has_text=zh("capability level")).locator("xpath=following-sibling::dd[1]")
-        assert level_row.inner_text().strip() == label
+        assert level_row.get_by_test_id("capability-level").inner_text().strip() == label
+        valid_until = level_row.get_by_test_id("capability-valid-until").inner_text()
+        assert signed.valid_until.isoformat() in valid_until
+        assert level_row.get_by_test_id("assessment-report").count() == 1
         assert watched.csp_errors() == []
         assert [f for f in watched.failed if not f.startswith(f"{base}/favicon.ico ")] == []
     finally:

@@ -207,6 +207,8 @@ else:
     }
 if env_bool("CHUNCHENG_HUEY_IMMEDIATE", False):
     HUEY = {"name": "chuncheng", "huey_class": "huey.MemoryHuey", "immediate": True}
+# The account the nightly "reassessment when due" job requests under (a city official; empty: the job does nothing).
+DUE_ASSESSMENT_ACTOR = env_str("CHUNCHENG_DUE_ASSESSMENT_ACTOR", "")
 
 CACHES = (
     {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}

@@ -10,7 +10,7 @@ from django.core.exceptions import ValidationError
 from chuncheng.elders import services as elder_services
 from chuncheng.elders.queries import today
 from chuncheng.welfare import queries, services
-from chuncheng.welfare.models import WelfareVisit
+from chuncheng.welfare.models import SpecialDifficultyFlag, WelfareVisit
 
 pytestmark = pytest.mark.django_db
 
@@ -96,9 +96,33 @@ def test_demo_visits_are_seeded_once(people, personas):
 
     services.recompute_all()
     seeded = demo.seed_visits(share_percent=100)
-    per_day = 1 + (today().day >= 10)
-    assert seeded == 5 * per_day
-    assert WelfareVisit.objects.values("public_id").distinct().count() == seeded
+    days = demo.visit_days()
+    assert len(days) == 12 + (today().day >= 10) and all(d.day == 10 for d in days)
+    flagged = sorted(SpecialDifficultyFlag.objects.values_list("elder_id", flat=True).distinct())
+    expected = {(e, d) for i, d in enumerate(days) for e in flagged if demo.visited(e, i, 100)}
+    assert set(WelfareVisit.objects.values_list("elder_id", "visited_on")) == expected  # the SQL is the rule
+    assert seeded == len(expected) and WelfareVisit.objects.values("public_id").distinct().count() == seeded
     assert demo.seed_visits() == 0
     last_month = (today().replace(day=1) - timedelta(days=1)).replace(day=1)
-    assert queries.visit_rate_total(queries.visit_rate(personas.city, last_month)).numerator == 5
+    visited_last_month = sum(demo.visited(e, 11, 100) for e in flagged)
+    assert queries.visit_rate_total(queries.visit_rate(personas.city, last_month)).numerator == visited_last_month
+
+
+def test_demo_visit_pattern_is_a_realistic_year():
+    from chuncheng.welfare import demo
+
+    elders = range(1, 5001)
+    grid = {e: [demo.visited(e, i) for i in range(demo.MONTHS)] for e in elders}
+    for i in range(demo.MONTHS):
+        assert 0.85 <= sum(grid[e][i] for e in elders) / len(elders) <= 0.95  # most months visited
+    gaps = set()
+    for months in grid.values():
+        run = longest = 0
+        for seen in months:
+            run = 0 if seen else run + 1
+            longest = max(longest, run)
+        gaps.add(longest)
+    assert {2, 3} <= gaps  # some elders go two or three months without a visit
+    assert max(gaps) <= 4
+    assert sum(all(m) for m in grid.values()) > 0.2 * len(elders)  # many are visited every month
+    assert [demo.visited(e, i) for e in elders for i in range(12)] == [v for m in grid.values() for v in m]

@@ -7,7 +7,7 @@ scores and levels only.
 from __future__ import annotations
 
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import extend_schema, inline_serializer
+from drf_spectacular.utils import extend_schema, extend_schema_field, inline_serializer
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
@@ -15,6 +15,7 @@ from rest_framework.response import Response
 from chuncheng.assessment import queries, services
 from chuncheng.assessment.choices import Channel, Reason
 from chuncheng.assessment.exports import export_response
+from chuncheng.assessment.health import open_answers
 from chuncheng.assessment.models import Assessment, AssessmentAgency, Assessor
 from chuncheng.core import audit
 from chuncheng.core.api_base import FILE_RENDERERS, Pagination
@@ -69,12 +70,17 @@ class AssessmentSerializer(serializers.ModelSerializer):
 
 class AssessmentDetailSerializer(AssessmentSerializer):
     assessors = serializers.SerializerMethodField()
+    answers = serializers.SerializerMethodField()
 
     class Meta(AssessmentSerializer.Meta):
         fields = [*AssessmentSerializer.Meta.fields, "assessors", "answers", "review_note"]
 
     def get_assessors(self, assessment) -> list[str]:
         return [str(a.public_id) for a in assessment.assessors]
+
+    @extend_schema_field(serializers.DictField(child=serializers.JSONField()))
+    def get_answers(self, assessment) -> dict:
+        return open_answers(assessment)  # decrypted for this retrieve only (the caller writes the access log)
 
 
 class RequestSerializer(serializers.Serializer):

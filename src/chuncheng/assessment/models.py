@@ -1,7 +1,8 @@
 """Capability assessment (GB/T 42195-2022): agencies, their assessors, and assessments of elders.
 
 Models are thin: every rule is in ``services``, every number of the standard in the policy data file, every score
-computed by ``scoring.score``. The answers are health data: kept in a JSON column, shown only on scoped pages.
+computed by ``scoring.score``. The answers are health data: encrypted at rest (``health.py``), shown only on scoped
+pages; the computed scores and levels are kept in clear for statistics.
 """
 
 from __future__ import annotations
@@ -101,7 +102,7 @@ class Assessment(models.Model):
     assessor_2 = models.ForeignKey(
         Assessor, models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("second assessor")
     )
-    answers = models.JSONField(_("answers"), default=dict, blank=True)
+    answers_enc = models.TextField(_("answers (encrypted)"), blank=True, default="")
     dimension_scores = models.JSONField(_("scores per dimension"), default=dict, blank=True)
     total = models.PositiveSmallIntegerField(_("total score"), null=True, blank=True)
     preliminary_level = models.CharField(
@@ -128,6 +129,7 @@ class Assessment(models.Model):
     scope_org_field = "elder__org_unit"
     scope_institution_field = None
     scope_personal = True
+    encrypted_fields = ("answers_enc",)
 
     class Meta:
         verbose_name = _("capability assessment")

@@ -7,11 +7,12 @@ from collections.abc import Mapping
 
 from django.db.models import Count, Q
 
-from chuncheng.assessment.choices import AssessmentStatus
+from chuncheng.assessment.choices import OPEN_STATUSES, AssessmentStatus
 from chuncheng.assessment.models import Assessment, AssessmentAgency, Assessor
 from chuncheng.assessment.scoring import load_standard
 from chuncheng.core.models import OrgUnit, User
 from chuncheng.core.roles import Action, Level, Role
+from chuncheng.core.scope import permitted
 
 EXPORT_HEADER = [
     "评估编号",
@@ -50,6 +51,27 @@ def assessment_list(user, params: Mapping[str, str] | None = None, action: str =
         except ValueError:  # a malformed id filters to nothing
             qs = qs.none()
     return qs.order_by("-requested_at", "-id")
+
+
+def elder_summary(user, elder) -> dict | None:
+    """For the elder's page (one query): the latest signed-off assessment (its level, validity and report) and the
+    open one, if any; ``None`` when the user may not see assessments."""
+    if not permitted(user, "assessment", Action.VIEW):
+        return None
+    rows = (
+        Assessment.objects.for_user(user)
+        .filter(elder=elder)
+        .filter(Q(status=AssessmentStatus.SIGNED_OFF) | Q(status__in=OPEN_STATUSES))
+        .only("public_id", "status", "final_level", "signed_on", "valid_until", "requested_at")
+        .order_by("-signed_on", "-requested_at", "-id")
+    )
+    latest = current = None
+    for row in rows:
+        if row.status == AssessmentStatus.SIGNED_OFF:
+            latest = latest or row
+        else:
+            current = current or row
+    return {"latest": latest, "open": current}
 
 
 def agency_list(user, action: str = Action.VIEW):

@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 
 from chuncheng.assessment import scoring
 from chuncheng.assessment.choices import OPEN_STATUSES, AssessmentStatus, Channel, ErrorCode, Reason
+from chuncheng.assessment.health import open_answers, seal_answers
 from chuncheng.assessment.models import Assessment, AssessmentAgency, Assessor
 from chuncheng.core import audit
 from chuncheng.core.models import AuditAction, OrgUnit
@@ -217,16 +218,17 @@ def save_answers(assessment: Assessment, answers: dict[str, Any], *, actor) -> A
     assessment = _locked(assessment, actor)
     _state(assessment, AssessmentStatus.ASSIGNED, AssessmentStatus.IN_PROGRESS)
     _require_assigned_assessor(assessment, actor)
-    merged = {**assessment.answers, **answers}
+    stored = open_answers(assessment)
+    merged = {**stored, **answers}
     try:
         merged = scoring.validate(merged, partial=True)
     except scoring.ScoringError as exc:
         raise _scoring_error(exc) from exc
     before = audit.snapshot(assessment, ["status"])
-    changed = sorted(k for k in merged if assessment.answers.get(k) != merged[k])
-    assessment.answers = merged
+    changed = sorted(k for k in merged if stored.get(k) != merged[k])
+    assessment.answers_enc = seal_answers(assessment.public_id, merged)
     assessment.status = AssessmentStatus.IN_PROGRESS
-    assessment.save(update_fields=["answers", "status", "updated_at"])
+    assessment.save(update_fields=["answers_enc", "status", "updated_at"])
     # The audit names which indicators changed, not their values (health data stays on the scoped pages).
     changes = audit.diff(before, audit.snapshot(assessment, ["status"]))
     changes["answers"] = [None, changed]
@@ -245,7 +247,7 @@ def submit(assessment: Assessment, *, actor) -> Assessment:
     if len({a.pk for a in assessment.assessors}) < required:
         raise _error(None, ErrorCode.ASSESSORS_REQUIRED, _("An assessment needs two assessors on site."))
     try:
-        result = scoring.score(assessment.answers)
+        result = scoring.score(open_answers(assessment))
     except scoring.ScoringError as exc:
         raise _scoring_error(exc) from exc
     fields = ["status", "total", "preliminary_level", "final_level", "adjustments", "dimension_scores"]

@@ -17,6 +17,7 @@ from chuncheng.assessment import queries, services
 from chuncheng.assessment.choices import AssessmentStatus, Reason
 from chuncheng.assessment.exports import export_response
 from chuncheng.assessment.forms import AgencyForm, AssessorForm
+from chuncheng.assessment.health import open_answers
 from chuncheng.assessment.models import Assessment, AssessmentAgency, Assessor
 from chuncheng.assessment.scoring import load_standard
 from chuncheng.core import audit
@@ -91,9 +92,8 @@ def request_view(request):
     return redirect("assessment:detail", public_id=assessment.public_id)
 
 
-def _form_items(assessment: Assessment) -> list[dict]:
+def _form_items(answers: dict) -> list[dict]:
     standard = load_standard()
-    answers = assessment.answers or {}
     rows = []
     for dimension in standard.dimensions:
         items = [
@@ -113,16 +113,15 @@ def detail_view(request, public_id):
     is_assessor = any(a.user_id == user.pk for a in assessment.assessors)
     audit.access(user, assessment, fields=["answers", "scores"], purpose="view")
     standard = load_standard()
+    answers = open_answers(assessment)
     agencies = assessors = []
     if user.role in services.OFFICIALS and assessment.status in (AssessmentStatus.REQUESTED, AssessmentStatus.ASSIGNED):
         agencies = list(AssessmentAgency.objects.filter(counties__code=assessment.elder.org_unit.code[:6], active=True))
         assessors = list(Assessor.objects.filter(agency__in=agencies, active=True).select_related("agency"))
     context = {
         "a": assessment,
-        "dimensions": _form_items(assessment),
-        "adjustment_inputs": [
-            {**spec, "answer": (assessment.answers or {}).get(spec["key"])} for spec in standard.adjustment_inputs
-        ],
+        "dimensions": _form_items(answers),
+        "adjustment_inputs": [{**spec, "answer": answers.get(spec["key"])} for spec in standard.adjustment_inputs],
         "can_fill": is_assessor and assessment.status in (AssessmentStatus.ASSIGNED, AssessmentStatus.IN_PROGRESS),
         "can_review": assessment.status == AssessmentStatus.SUBMITTED
         and user.role in services.REVIEWERS

@@ -4,6 +4,8 @@ One assessment agency per demo county with two assessor accounts each (demo staf
 passwords, not login accounts), and a signed-off assessment for every resident of an institution plus 5% of the
 elders living at home. The answers are generated per level so that ``scoring.score`` (the pure function, run for
 every row and stored) gives the level the demo already set on the elder. Deterministic for the seed; idempotent.
+The answers are stored encrypted like every assessment's (``assessment.health``; the nonce is random, the answers
+are not).
 
 The demo has no reviewer account of its own: the rows are signed off without ``reviewed_by`` and say so in the
 review note; ``requested_by`` is the agency's first assessor account.
@@ -22,6 +24,7 @@ from django.utils import timezone
 
 from chuncheng.assessment import scoring
 from chuncheng.assessment.choices import AssessmentStatus, Channel, Qualification, Reason
+from chuncheng.assessment.health import seal_answers
 from chuncheng.assessment.models import Assessment, AssessmentAgency, Assessor
 from chuncheng.assessment.services import add_months
 from chuncheng.core import audit
@@ -146,8 +149,9 @@ def build_assessments(seed: int, today: date) -> int:
                 raise AssertionError(f"generated {result.final_level} for {level}")
             signed_on = today - timedelta(days=rng.randrange(1, 330))
             submitted = timezone.make_aware(datetime.combine(signed_on - timedelta(days=1), time(15, 0)))
+            public_id = _uuid(rng)
             yield (
-                _uuid(rng),
+                public_id,
                 elder_id,
                 Reason.FIRST,
                 Channel.COMMUNITY_WORKER,
@@ -155,7 +159,7 @@ def build_assessments(seed: int, today: date) -> int:
                 agency_id,
                 first_id,
                 second_id,
-                json.dumps(answers, ensure_ascii=False),
+                seal_answers(public_id, answers),
                 json.dumps(result.dimension_scores),
                 result.total,
                 result.preliminary_level,
@@ -180,7 +184,7 @@ def build_assessments(seed: int, today: date) -> int:
         "agency_id",
         "assessor_1_id",
         "assessor_2_id",
-        "answers",
+        "answers_enc",
         "dimension_scores",
         "total",
         "preliminary_level",

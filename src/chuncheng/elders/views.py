@@ -12,6 +12,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from chuncheng.assessment import queries as assessment_queries
 from chuncheng.core import audit
 from chuncheng.core.masking import mask_address
 from chuncheng.core.models import SecurityEventKind
@@ -23,6 +24,7 @@ from chuncheng.elders.choices import CapabilityLevel, Category, ElderStatus
 from chuncheng.elders.exports import export_response
 from chuncheng.elders.forms import ContactForm, DateForm, ElderForm, IdSearchForm, RevealForm
 from chuncheng.elders.models import Elder, ElderContact
+from chuncheng.welfare import queries as welfare_queries
 
 PER_PAGE = 50
 # What the detail page shows of a person (written to the access log on every view).
@@ -164,6 +166,7 @@ def masked_history(elder: Elder) -> list[dict]:
 
 def _detail_context(request, elder: Elder, **extra):
     can_change = Elder.objects.for_user(request.user, Action.CHANGE).filter(pk=elder.pk).exists()
+    assessment = assessment_queries.elder_summary(request.user, elder)
     return {
         "elder": elder,
         "age": queries.age(elder.birth_date),
@@ -176,6 +179,13 @@ def _detail_context(request, elder: Elder, **extra):
         "can_change": can_change,
         "can_change_status": can_change and elder.status == ElderStatus.ACTIVE,
         "reveal_form": RevealForm(),
+        # The capability level's validity and report, and "what is this person entitled to under the list, and why".
+        "assessment": assessment,
+        "can_request_assessment": assessment is not None
+        and assessment["open"] is None
+        and elder.status == ElderStatus.ACTIVE
+        and permitted(request.user, "assessment", Action.ADD),
+        "welfare": welfare_queries.elder_section(request.user, elder),
         **extra,
     }
 

@@ -1,12 +1,20 @@
-"""Demo welfare visits: for each of the last two months, a deterministic share of special-difficulty elders get one
-visit (so the visit-rate table and the overdue list show something). Set-based: one INSERT … SELECT per month."""
+"""Demo welfare visits: a year of monthly visits to special-difficulty elders with realistic gaps, so the visit-rate
+table, its trend and the overdue list show something.
+
+For each of the last twelve months (and this month once its 10th has come) an elder is visited on the 10th unless
+(a) a deterministic per-elder, per-month draw misses (``share_percent``, 92 by default), or (b) the elder is one of
+one in ten whose visits stop for two or three consecutive months (a worker on leave, an elder away at family). That
+gives about 90% of elders visited in a month. ``visited`` is the rule in Python; the SQL filter is the same rule.
+Set-based: one INSERT … SELECT per month. Deterministic (which elder, which month); does nothing when demo visits
+exist.
+"""
 
 from __future__ import annotations
 
 from datetime import date, datetime, time
 
 from django.db import connection, models, transaction
-from django.db.models import Exists, OuterRef, Value
+from django.db.models import Exists, F, OuterRef, Value
 from django.db.models.expressions import RawSQL
 
 from chuncheng.core import audit
@@ -32,23 +40,50 @@ def _visitor() -> User:
     return user
 
 
+MONTHS = 12
+GAP_ONE_IN = 10  # one elder in ten has a gap of GAP_MIN or GAP_MIN + 1 months
+GAP_MIN = 2
+
+
+def visited(elder_id: int, month_index: int, share_percent: int = 92) -> bool:
+    """Whether the demo visits an elder in month ``month_index`` (0 = the oldest month). The SQL below is the same."""
+    if (elder_id * 37 + month_index * 11) % 100 >= share_percent:
+        return False
+    gap_start, gap_len = (elder_id // GAP_ONE_IN * 7) % 10, GAP_MIN + (elder_id // 100) % 2
+    return not (elder_id % GAP_ONE_IN == 3 and gap_start <= month_index < gap_start + gap_len)
+
+
+def visit_days(day: date | None = None) -> list[date]:
+    """The 10th of each of the last twelve months, and of this month when the day has come."""
+    day = day or today()
+    first = day.replace(day=1)
+    days = []
+    for back in range(MONTHS, 0, -1):
+        month_index = first.year * 12 + first.month - 1 - back
+        days.append(date(month_index // 12, month_index % 12 + 1, 10))
+    return days + ([first.replace(day=10)] if day.day >= 10 else [])
+
+
 @transaction.atomic
-def seed_visits(*, share_percent: int = 85) -> int:
-    """Visits on the 10th of last month and (when the day has come) of this month for elders whose id modulo 100 is
-    below ``share_percent``; does nothing when demo visits exist."""
+def seed_visits(*, share_percent: int = 92) -> int:
+    """A year of demo visits (see the module); does nothing when demo visits exist."""
     visitor = _visitor()
     if WelfareVisit.objects.filter(visitor=visitor).exists():
         return 0
-    first = today().replace(day=1)
-    last_month = (first.replace(day=1) - date.resolution).replace(day=10)
-    days = [last_month] + ([first.replace(day=10)] if today().day >= 10 else [])
+    days = visit_days()
     count = 0
     for i, day in enumerate(days):
         qs = (
             Elder.objects.filter(status=ElderStatus.ACTIVE)
             .filter(Exists(SpecialDifficultyFlag.objects.filter(elder_id=OuterRef("pk"))))
-            .annotate(bucket=(models.F("id") + i * 7) % 100)
+            .annotate(
+                bucket=(F("id") * 37 + i * 11) % 100,
+                gap_group=F("id") % GAP_ONE_IN,
+                gap_start=(F("id") / GAP_ONE_IN * 7) % 10,
+                gap_end=(F("id") / GAP_ONE_IN * 7) % 10 + GAP_MIN + (F("id") / 100) % 2,
+            )
             .filter(bucket__lt=share_percent)
+            .exclude(gap_group=3, gap_start__lte=i, gap_end__gt=i)
             .annotate(
                 v_public_id=RawSQL(NEW_UUID_SQL[connection.vendor], []),
                 v_day=Value(day, output_field=models.DateField()),

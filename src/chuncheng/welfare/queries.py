@@ -202,6 +202,16 @@ def entitlement_reasons(elder: Elder, day: date | None = None) -> tuple[BasicSer
     return lst, out
 
 
+def elder_section(user, elder: Elder, day: date | None = None) -> dict | None:
+    """The context of ``welfare/_elder_section.html`` (what the elder is entitled to under the list, and why), or
+    ``None`` when the user may not see the service lists."""
+    if not permitted(user, "service_list", Action.VIEW):
+        return None
+    day = day or today()
+    service_list, items = entitlement_reasons(elder, day)
+    return {"service_list": service_list, "items": items, "rules": special_difficulty_reasons(elder, day)}
+
+
 # ---- lists and items -----------------------------------------------------------------------------------------
 
 
