@@ -269,6 +269,25 @@ def cmd_benefits_quote(args) -> int:
     return 0
 
 
+def cmd_benefits_run(args) -> int:
+    """Run (or resume) the monthly batch of a recurring programme inline; ``--dry-run`` writes nothing. Prints JSON."""
+    _setup_django()
+    from chuncheng.benefits import batches
+    from chuncheng.benefits.rules import QuoteError
+
+    try:
+        period = batches.parse_period(args.period)
+        if args.dry_run:
+            summary = batches.dry_run(args.programme, period)
+        else:
+            summary = batches.summarise(batches.run(args.programme, period, actor=_actor(args.user)))
+    except QuoteError as exc:
+        _out(json.dumps(exc.as_dict(), ensure_ascii=False))
+        return 2
+    _out(json.dumps(summary.as_dict(), ensure_ascii=False, indent=1))
+    return 0
+
+
 def cmd_assessment_score(args) -> int:
     """Score a JSON file of GB/T 42195-2022 answers keyed by indicator (pure: no database)."""
     from chuncheng.assessment.scoring import ScoringError, score
@@ -357,6 +376,12 @@ def build_parser() -> argparse.ArgumentParser:
     q.add_argument("--input", required=True, help="a JSON file of the beneficiary's facts")
     q.add_argument("--date", help="YYYY-MM-DD: the version in force on this day (default today)")
     q.set_defaults(func=cmd_benefits_quote)
+    q = benefits.add_parser("run", help="run or resume the monthly payment batch of a programme (docs/benefits.md)")
+    q.add_argument("programme")
+    q.add_argument("--period", required=True, help="YYYY-MM")
+    q.add_argument("--dry-run", action="store_true", help="compute counts and totals, write nothing")
+    q.add_argument("--user", help="the account that runs the batch (the approver must be another)")
+    q.set_defaults(func=cmd_benefits_run)
 
     p = sub.add_parser("manage", help="run a Django management command")
     p.add_argument("rest", nargs=argparse.REMAINDER)

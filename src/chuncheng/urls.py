@@ -42,6 +42,13 @@ urlpatterns = [
         benefits_api.eligibility_view,
         name="api-benefits-eligibility",
     ),
+    path("api/v1/benefits/batches/<uuid:public_id>/", benefits_api.batch_view, name="api-benefits-batch"),
+    path(
+        "api/v1/benefits/entitlements/<uuid:public_id>/",
+        benefits_api.entitlement_view,
+        name="api-benefits-entitlement",
+    ),
+    path("api/v1/benefits/ledger/totals/", benefits_api.ledger_totals_view, name="api-benefits-ledger"),
     path("api/v1/", include(router.urls)),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),

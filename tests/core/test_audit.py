@@ -117,3 +117,11 @@ def test_exports_and_denials_are_security_events(personas, login):
     assert SecurityEvent.objects.filter(kind=SecurityEventKind.EXPORT, user=personas.wuhua).count() == 1
     login(personas.city).get("/admin/audit/")
     assert SecurityEvent.objects.filter(kind=SecurityEventKind.ACCESS_DENIED, user=personas.city).count() == 1
+
+
+def test_flush_knows_every_append_only_table():
+    from chuncheng.core.dbtriggers import AUDIT_TABLES, append_only_tables
+
+    tables = append_only_tables(connection)
+    assert set(AUDIT_TABLES) <= set(tables)
+    assert "benefits_ledgerentry" in tables

@@ -71,3 +71,91 @@ def eligibility_view(request, kind: str, public_id):
             "results": results,
         }
     )
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Batches, entitlements, ledger
+
+
+@extend_schema(responses={200: dict})
+@api_view(["GET"])
+def batch_view(request, public_id):
+    """A payment batch: state and progress, and the review (totals by area, change against last period, new and
+    dropped beneficiaries) over the entitlements in the user's scope."""
+    from chuncheng.benefits import batches
+    from chuncheng.benefits.models import Entitlement, PaymentBatch
+
+    if not permitted(request.user, "benefit_batch"):
+        raise Http404
+    batch = PaymentBatch.objects.select_related("programme", "policy_version").filter(public_id=public_id).first()
+    if batch is None:
+        raise Http404
+    review = batches.review(batch, Entitlement.objects.for_user(request.user))
+    return Response(
+        {
+            "id": str(batch.public_id),
+            "programme": batch.programme.code,
+            "period": f"{batch.period:%Y-%m}",
+            "status": batch.status,
+            "percent": batch.percent,
+            "created": batch.created_count,
+            "chunks": batch.chunks,
+            "policy_version": batch.policy_version.label if batch.policy_version else None,
+            "review": {
+                **{k: v for k, v in review.items() if k not in ("by_area", "previous_period")},
+                "amount": str(review["amount"]),
+                "previous_amount": str(review["previous_amount"]),
+                "change_amount": str(review["change_amount"]),
+                "previous_period": f"{review['previous_period']:%Y-%m}",
+                "by_area": [{**r, "amount": str(r["amount"])} for r in review["by_area"]],
+            },
+        }
+    )
+
+
+@extend_schema(responses={200: dict})
+@api_view(["GET"])
+def entitlement_view(request, public_id):
+    """One entitlement through the user's scope (the beneficiary's org unit; another county: 404)."""
+    from chuncheng.benefits.models import Entitlement
+    from chuncheng.core.scope import get_for_user
+
+    if not permitted(request.user, "benefit_entitlement"):
+        raise Http404
+    e = get_for_user(Entitlement.objects.select_related("programme", "org_unit"), request.user, public_id=public_id)
+    return Response(
+        {
+            "id": str(e.public_id),
+            "programme": e.programme.code,
+            "period": f"{e.period:%Y-%m}",
+            "beneficiary_kind": e.beneficiary_kind,
+            "org_unit": e.org_unit.code,
+            "amount": str(e.amount),
+            "fund_shares": {
+                "province": str(e.province_share),
+                "city": str(e.city_share),
+                "county": str(e.county_share),
+            },
+            "breakdown": e.breakdown,
+            "status": e.status,
+            "pause_reason": e.pause_reason,
+        }
+    )
+
+
+@extend_schema(
+    parameters=[OpenApiParameter("by", str, description="programme, area, year or kind")], responses={200: dict}
+)
+@api_view(["GET"])
+def ledger_totals_view(request):
+    """Ledger totals with each fund's share, grouped by programme, area (county), year or kind, in the user's scope."""
+    from chuncheng.benefits.models import LedgerEntry
+
+    if not permitted(request.user, "benefit_entitlement"):
+        raise Http404
+    by = request.query_params.get("by", "programme")
+    try:
+        rows = queries.ledger_totals(LedgerEntry.objects.for_user(request.user), by)
+    except QuoteError as exc:
+        return _refusal(exc)
+    return Response({"by": by, "rows": rows})

@@ -23,4 +23,23 @@ class BenefitsConfig(AppConfig):
                 Role.INSTITUTION_OPERATOR: frozenset({Action.VIEW}),
             },
         )
+        # Payment batches cover the whole city: the city bureau runs (add), approves and locks (change) and exports
+        # them; county officials review their own area's entitlements. Entitlements and ledger entries are scoped by
+        # the beneficiary's org unit (another county: 404).
+        register_resource(
+            "benefit_batch",
+            {
+                Role.CITY_OFFICIAL: frozenset({Action.VIEW, Action.ADD, Action.CHANGE, Action.EXPORT}),
+                Role.COUNTY_OFFICIAL: frozenset({Action.VIEW}),
+            },
+        )
+        register_resource(
+            "benefit_entitlement",
+            {
+                Role.CITY_OFFICIAL: READ_ACTIONS,
+                Role.COUNTY_OFFICIAL: READ_ACTIONS,
+                Role.TOWNSHIP_WORKER: frozenset({Action.VIEW}),
+            },
+        )
         register_module("benefits:programmes", gettext_noop("Subsidies and allowances"), "benefit")
+        register_module("benefits:batches", gettext_noop("Payment batches"), "benefit_batch")

@@ -32,3 +32,24 @@ class ErrorCode(models.TextChoices):
     INPUT_MISSING_KEY = "input_missing_key", _("An input key is missing")
     INPUT_NEGATIVE = "input_negative", _("An input value is negative")
     INPUT_INVALID = "input_invalid", _("An input value is not valid")
+
+
+class BatchStatus(models.TextChoices):
+    """A payment batch's life: draft → running → computed → approved → locked (a locked batch never changes)."""
+
+    DRAFT = "draft", _("Draft")
+    RUNNING = "running", _("Running")
+    COMPUTED = "computed", _("Computed")
+    APPROVED = "approved", _("Approved")
+    LOCKED = "locked", _("Locked")
+
+
+class EntitlementStatus(models.TextChoices):
+    PAYABLE = "payable", _("Payable")
+    PAUSED = "paused", _("Paused")
+
+
+class LedgerKind(models.TextChoices):
+    ENTITLEMENT = "entitlement", _("Entitlement")
+    BACK_PAY = "back_pay", _("Back pay")
+    RECOVERY = "recovery", _("Recovery of an overpayment")

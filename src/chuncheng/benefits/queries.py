@@ -45,3 +45,48 @@ def parse_date(value: str | None) -> date:
         return date.fromisoformat(value)
     except ValueError as exc:
         raise QuoteError("input_invalid", f"日期无效：{value}（应为 YYYY-MM-DD）", "date") from exc
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Ledger totals (by programme, area, fund and year), through the user's scope
+
+LEDGER_GROUPS = ("programme", "area", "year", "kind")
+
+
+def ledger_totals(entries: QuerySet, by: str = "programme") -> list[dict[str, Any]]:
+    """Sum of amount and of each fund's share per group; ``by`` is programme, area (county), year or kind."""
+    from decimal import Decimal
+
+    from django.db.models import Count, Sum
+    from django.db.models.functions import ExtractYear, Substr
+
+    from chuncheng.benefits.rules import money
+
+    if by not in LEDGER_GROUPS:
+        raise QuoteError("input_invalid", f"分组无效：{by}（可选 {'、'.join(LEDGER_GROUPS)}）", "by")
+    key = {
+        "programme": ("programme__code", None),
+        "area": ("area", Substr("org_unit__code", 1, 6)),
+        "year": ("year", ExtractYear("period")),
+        "kind": ("kind", None),
+    }[by]
+    qs = entries.annotate(**{key[0]: key[1]}) if key[1] is not None else entries
+    rows = (
+        qs.values(key[0])
+        .annotate(
+            entries=Count("pk"),
+            amount=Sum("amount"),
+            province=Sum("province_share"),
+            city=Sum("city_share"),
+            county=Sum("county_share"),
+        )
+        .order_by(key[0])
+    )
+    return [
+        {
+            "group": row[key[0]],
+            "entries": row["entries"],
+            **{k: str(money(Decimal(str(row[k] or 0)))) for k in ("amount", "province", "city", "county")},
+        }
+        for row in rows
+    ]

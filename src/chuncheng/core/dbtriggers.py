@@ -37,3 +37,20 @@ def drop_append_only_triggers(connection, tables=AUDIT_TABLES) -> None:
             elif connection.vendor == "sqlite":
                 cursor.execute(f"DROP TRIGGER IF EXISTS {table}_no_update")
                 cursor.execute(f"DROP TRIGGER IF EXISTS {table}_no_delete")
+
+
+def append_only_tables(connection) -> list[str]:
+    """Every table that carries our append-only triggers (the audit tables and any an app added, like the ledger)."""
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                "SELECT DISTINCT c.relname FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid "
+                "WHERE t.tgname LIKE '%%\\_append\\_only'"
+            )
+        elif connection.vendor == "sqlite":
+            cursor.execute(
+                "SELECT DISTINCT tbl_name FROM sqlite_master WHERE type = 'trigger' AND name LIKE '%\\_no\\_delete' ESCAPE '\\'"
+            )
+        else:
+            return list(AUDIT_TABLES)
+        return sorted(row[0] for row in cursor.fetchall())

@@ -9,7 +9,7 @@ from django.core.management.base import CommandError
 from django.core.management.commands.flush import Command as FlushCommand
 from django.db import connections
 
-from chuncheng.core.dbtriggers import create_append_only_triggers, drop_append_only_triggers
+from chuncheng.core.dbtriggers import append_only_tables, create_append_only_triggers, drop_append_only_triggers
 
 
 class Command(FlushCommand):
@@ -17,8 +17,9 @@ class Command(FlushCommand):
         if settings.PRODUCTION:
             raise CommandError("flush is disabled in production: the audit trail is kept")
         connection = connections[options["database"]]
-        drop_append_only_triggers(connection)
+        tables = append_only_tables(connection)
+        drop_append_only_triggers(connection, tables)
         try:
             return super().handle(**options)
         finally:
-            create_append_only_triggers(connection)
+            create_append_only_triggers(connection, tables)
