@@ -288,6 +288,123 @@ def cmd_benefits_run(args) -> int:
     return 0
 
 
+def _set_value(text: str):
+    """``--set key=value``: the value as JSON when it parses (numbers, lists, objects), else the text itself."""
+    key, sep, raw = text.partition("=")
+    if not sep or not key.strip():
+        raise ValueError(text)
+    try:
+        return key.strip(), json.loads(raw)
+    except json.JSONDecodeError:
+        return key.strip(), raw
+
+
+def cmd_benefits_simulate(args) -> int:
+    """Cost per county and year under the version in force and a draft with the overrides; prints JSON, writes
+    nothing. ``--user`` limits the rows to that account's area (default: the whole city)."""
+    _setup_django()
+    from chuncheng.benefits import simulation
+    from chuncheng.benefits.rules import QuoteError
+
+    overrides: dict = {}
+    if args.parameters:
+        path = Path(args.parameters)
+        try:
+            overrides = json.loads(path.read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            _out(json.dumps({"code": "file_missing", "message": f"文件不存在: {path}"}, ensure_ascii=False))
+            return 2
+        except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+            _out(json.dumps({"code": "input_invalid", "message": f"不是有效的 JSON: {exc}"}, ensure_ascii=False))
+            return 2
+        if not isinstance(overrides, dict):
+            _out(json.dumps({"code": "parameter_invalid", "message": "参数文件须为 JSON 对象"}, ensure_ascii=False))
+            return 2
+    for item in args.set or []:
+        try:
+            key, value = _set_value(item)
+        except ValueError:
+            _out(json.dumps({"code": "input_invalid", "message": f"--set 应为 key=value：{item}"}, ensure_ascii=False))
+            return 2
+        overrides[key] = value
+    try:
+        months = simulation.months_for(args.year, args.start, args.end)
+        result = simulation.simulate(args.programme, months, overrides, user=_actor(args.user))
+    except QuoteError as exc:
+        _out(json.dumps(exc.as_dict(), ensure_ascii=False))
+        return 2
+    _out(json.dumps(result.as_dict(), ensure_ascii=False, indent=1))
+    return 0
+
+
+def cmd_benefits_adjust(args) -> int:
+    """Record a back pay or a recovery as one ledger entry, as ``--user`` (within that account's area); prints JSON."""
+    _setup_django()
+    from chuncheng.benefits import adjustments
+    from chuncheng.benefits.rules import QuoteError
+
+    asked = adjustments.Request(
+        kind=args.kind,
+        programme=args.programme,
+        period=args.period,
+        beneficiary=args.beneficiary,
+        amount=args.amount,
+        note=args.note or "",
+    )
+    try:
+        entry = adjustments.adjust(_actor(args.user), asked)
+    except QuoteError as exc:
+        _out(json.dumps(exc.as_dict(), ensure_ascii=False))
+        return 2
+    _out(json.dumps(adjustments.entry_dict(entry), ensure_ascii=False, indent=1))
+    return 0
+
+
+def cmd_benefits_applications(args) -> int:
+    """List applications (B1, B5) as JSON lines, newest first; ``--status`` filters."""
+    _setup_django()
+    from chuncheng.benefits import applications
+    from chuncheng.benefits.choices import ApplicationStatus
+    from chuncheng.benefits.models import Application
+
+    if args.status and args.status not in ApplicationStatus.values:
+        message = f"状态无效：{args.status}（可选 {'、'.join(ApplicationStatus.values)}）"
+        _out(json.dumps({"code": "input_invalid", "message": message, "key": "status"}, ensure_ascii=False))
+        return 2
+    qs = Application.objects.select_related("programme", "org_unit", "institution", "facility", "policy_version")
+    if args.status:
+        qs = qs.filter(status=args.status)
+    for application in qs.order_by("-created_at", "-pk").iterator(chunk_size=500):
+        _out(json.dumps(applications.as_dict(application), ensure_ascii=False))
+    return 0
+
+
+def cmd_benefits_decide(args) -> int:
+    """Decide one application at its current level as ``--user`` (approve, reject or return; a reason for the last
+    two); prints the application as JSON, exit 2 on a refusal (nothing written)."""
+    _setup_django()
+    from django.core.exceptions import ValidationError
+
+    from chuncheng.benefits import applications
+    from chuncheng.benefits.models import Application
+    from chuncheng.benefits.rules import QuoteError
+
+    actor = _actor(args.user)
+    try:
+        application = Application.objects.get(public_id=args.application)
+    except (Application.DoesNotExist, ValidationError, ValueError):
+        message = f"找不到申请：{args.application}"
+        _out(json.dumps({"code": "application_unknown", "message": message}, ensure_ascii=False))
+        return 2
+    try:
+        application = applications.decide(application, args.action, actor=actor, reason=args.reason or "")
+    except QuoteError as exc:
+        _out(json.dumps(exc.as_dict(), ensure_ascii=False))
+        return 2
+    _out(json.dumps(applications.as_dict(application), ensure_ascii=False, indent=1))
+    return 0
+
+
 def cmd_assessment_score(args) -> int:
     """Score a JSON file of GB/T 42195-2022 answers keyed by indicator (pure: no database)."""
     from chuncheng.assessment.scoring import ScoringError, score
@@ -382,6 +499,38 @@ def build_parser() -> argparse.ArgumentParser:
     q.add_argument("--dry-run", action="store_true", help="compute counts and totals, write nothing")
     q.add_argument("--user", help="the account that runs the batch (the approver must be another)")
     q.set_defaults(func=cmd_benefits_run)
+    q = benefits.add_parser(
+        "simulate", help="budget simulation: cost per county and year under a draft of the version in force"
+    )
+    q.add_argument("programme")
+    q.add_argument("--year", help="YYYY: the twelve months of this year")
+    q.add_argument("--from", dest="start", help="YYYY-MM: first month (with --to, instead of --year)")
+    q.add_argument("--to", dest="end", help="YYYY-MM: last month")
+    q.add_argument("--set", action="append", metavar="KEY=VALUE", help="a parameter of the draft (dotted path allowed)")
+    q.add_argument("--parameters", help="a JSON file of parameter overrides (--set applies on top)")
+    q.add_argument("--user", help="show only this account's area (default: the whole city)")
+    q.set_defaults(func=cmd_benefits_simulate)
+    q = benefits.add_parser("adjust", help="record a back pay or a recovery as a ledger entry (docs/benefits.md)")
+    q.add_argument("kind", choices=["back_pay", "recovery"])
+    q.add_argument("programme")
+    q.add_argument("--period", required=True, help="YYYY-MM")
+    q.add_argument(
+        "--beneficiary", required=True, help="KIND:PUBLIC_ID (elder, institution or staff; never an ID number)"
+    )
+    q.add_argument("--amount", required=True, help="yuan, e.g. 12.34")
+    q.add_argument("--user", required=True, help="the city or county official recording it")
+    q.add_argument("--note")
+    q.set_defaults(func=cmd_benefits_adjust)
+
+    q = benefits.add_parser("applications", help="list applications (B1, B5) as JSON lines (docs/benefits.md)")
+    q.add_argument("--status", help="draft, submitted, returned, rejected or approved")
+    q.set_defaults(func=cmd_benefits_applications)
+    q = benefits.add_parser("decide", help="decide an application at its current level (docs/benefits.md)")
+    q.add_argument("application", help="the application's id (UUID)")
+    q.add_argument("action", choices=["approve", "reject", "return"])
+    q.add_argument("--user", required=True, help="the reviewer (at the level awaited, not the applicant)")
+    q.add_argument("--reason", help="required to reject or return")
+    q.set_defaults(func=cmd_benefits_decide)
 
     p = sub.add_parser("manage", help="run a Django management command")
     p.add_argument("rest", nargs=argparse.REMAINDER)

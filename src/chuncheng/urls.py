@@ -3,7 +3,9 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, Spec
 from rest_framework.routers import DefaultRouter
 
 from chuncheng.assessment import api as assessment_api
+from chuncheng.benefits import adjustment_api, simulation_api
 from chuncheng.benefits import api as benefits_api
+from chuncheng.benefits import application_api as benefits_application_api
 from chuncheng.core import api as core_api
 from chuncheng.core import imports_api
 from chuncheng.elders import api as elders_api
@@ -25,6 +27,7 @@ router.register("service-lists", welfare_api.ServiceListViewSet, basename="servi
 router.register("service-items", welfare_api.ServiceItemViewSet, basename="service-item")
 router.register("assessments", assessment_api.AssessmentViewSet, basename="assessment")
 router.register("assessment-agencies", assessment_api.AgencyViewSet, basename="assessment-agency")
+router.register("benefits/applications", benefits_application_api.ApplicationViewSet, basename="benefit-application")
 
 urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
@@ -49,6 +52,8 @@ urlpatterns = [
         name="api-benefits-entitlement",
     ),
     path("api/v1/benefits/ledger/totals/", benefits_api.ledger_totals_view, name="api-benefits-ledger"),
+    path("api/v1/benefits/simulate/<slug:programme>/", simulation_api.simulate_view, name="api-benefits-simulate"),
+    path("api/v1/benefits/adjustments/", adjustment_api.adjustments_view, name="api-benefits-adjustments"),
     path("api/v1/", include(router.urls)),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),

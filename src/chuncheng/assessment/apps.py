@@ -33,4 +33,6 @@ class AssessmentConfig(AppConfig):
                 Role.ASSESSOR: frozenset({Action.VIEW}),
             },
         )
-        register_module("assessment:list", gettext_noop("Capability assessment"), "assessment")
+        register_module(
+            "assessment:list", gettext_noop("Capability assessment"), "assessment", gettext_noop("Assessment and care")
+        )

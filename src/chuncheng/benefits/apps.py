@@ -33,13 +33,30 @@ class BenefitsConfig(AppConfig):
                 Role.COUNTY_OFFICIAL: frozenset({Action.VIEW}),
             },
         )
+        # Adjustments (back pay, recovery) are ledger entries added by city and county officials, each for a
+        # beneficiary of their own area (benefits/adjustments.py); township workers only view.
         register_resource(
             "benefit_entitlement",
             {
-                Role.CITY_OFFICIAL: READ_ACTIONS,
-                Role.COUNTY_OFFICIAL: READ_ACTIONS,
+                Role.CITY_OFFICIAL: READ_ACTIONS | {Action.ADD},
+                Role.COUNTY_OFFICIAL: READ_ACTIONS | {Action.ADD},
                 Role.TOWNSHIP_WORKER: frozenset({Action.VIEW}),
+            },
+        )
+        # Applications (B1, B5): an institution's operator or an area user applies (add; change = edit a draft,
+        # attach, submit); reviewers decide with change at their own level (the service checks the level and that
+        # nobody decides their own work). Scoped by the applicant's org unit; operators see their institution's.
+        register_resource(
+            "benefit_application",
+            {
+                Role.CITY_OFFICIAL: frozenset({Action.VIEW, Action.ADD, Action.CHANGE, Action.EXPORT}),
+                Role.COUNTY_OFFICIAL: frozenset({Action.VIEW, Action.ADD, Action.CHANGE, Action.EXPORT}),
+                Role.TOWNSHIP_WORKER: frozenset({Action.VIEW, Action.ADD, Action.CHANGE}),
+                Role.COMMUNITY_WORKER: frozenset({Action.VIEW, Action.ADD, Action.CHANGE}),
+                Role.INSTITUTION_OPERATOR: frozenset({Action.VIEW, Action.ADD, Action.CHANGE}),
             },
         )
         register_module("benefits:programmes", gettext_noop("Subsidies and allowances"), "benefit")
         register_module("benefits:batches", gettext_noop("Payment batches"), "benefit_batch")
+        register_module("benefits:simulate", gettext_noop("Budget simulation"), "benefit_batch")
+        register_module("benefits:applications", gettext_noop("Subsidy applications"), "benefit_application")

@@ -1,5 +1,6 @@
 """Payment batch pages: list and start, review with progress (HTMX polling that does not extend the session),
-maker–checker approval, lock, payment file; an entitlement (scoped: another county is 404); ledger totals."""
+maker–checker approval, lock, payment file; an entitlement (scoped: another county is 404); ledger totals; adjustments
+(back pay, recovery) posted from the ledger or an entitlement page."""
 
 from __future__ import annotations
 
@@ -10,10 +11,14 @@ from django.contrib.auth.decorators import login_required
 from django.db import transaction
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from chuncheng.benefits import batches, queries
-from chuncheng.benefits.models import Entitlement, LedgerEntry, PaymentBatch
+from chuncheng.benefits import adjustments, batches, queries
+from chuncheng.benefits.choices import BatchStatus
+from chuncheng.benefits.models import Entitlement, LedgerEntry, PaymentBatch, Programme
 from chuncheng.benefits.rules import QuoteError
 from chuncheng.core.roles import Action
 from chuncheng.core.scope import get_for_user, permitted
@@ -79,7 +84,11 @@ def batch_view(request, public_id):
 def batch_progress_view(request, public_id):
     """The progress fragment the batch page polls (header ``X-Chuncheng-Poll: 1``: the idle clock is not reset)."""
     batch = _batch(request, public_id)
-    return render(request, "benefits/batch_progress.html", {"batch": batch})
+    response = render(request, "benefits/batch_progress.html", {"batch": batch})
+    if batch.status not in (BatchStatus.DRAFT, BatchStatus.RUNNING):
+        # Only a running batch's page polls, so the run has just ended: reload the page to show its review totals.
+        response["HX-Refresh"] = "true"
+    return response
 
 
 def _act(request, public_id, action):
@@ -132,7 +141,13 @@ def entitlement_view(request, public_id):
         beneficiary_kind=entitlement.beneficiary_kind,
         beneficiary_id=entitlement.beneficiary_id,
     )
-    return render(request, "benefits/entitlement.html", {"e": entitlement, "ledger": ledger})
+    context = {"e": entitlement, "ledger": ledger, "can_adjust": adjustments.allowed(request.user)}
+    if context["can_adjust"]:
+        context["beneficiary"] = (
+            f"{entitlement.beneficiary_kind}:"
+            f"{adjustments.beneficiary_public_id(entitlement.beneficiary_kind, entitlement.beneficiary_id)}"
+        )
+    return render(request, "benefits/entitlement.html", context)
 
 
 @login_required
@@ -143,4 +158,36 @@ def ledger_view(request):
         rows = queries.ledger_totals(LedgerEntry.objects.for_user(request.user), by)
     except QuoteError as exc:
         raise Http404 from exc
-    return render(request, "benefits/ledger.html", {"rows": rows, "by": by, "groups": queries.LEDGER_GROUPS})
+    context = {"rows": rows, "by": by, "groups": queries.LEDGER_GROUPS, "can_adjust": adjustments.allowed(request.user)}
+    if context["can_adjust"]:
+        context["programmes"] = Programme.objects.order_by("code")
+        context["adjustments"] = (
+            LedgerEntry.objects.for_user(request.user)
+            .filter(kind__in=adjustments.KINDS)
+            .select_related("programme", "org_unit")
+            .order_by("-pk")[:20]
+        )
+    return render(request, "benefits/ledger.html", context)
+
+
+@login_required
+@require_POST
+def adjust_view(request):
+    """Back pay or recovery from the ledger or an entitlement page (``adjustments.adjust``); back to ``next``."""
+    require_permission(request, adjustments.RESOURCE, Action.ADD)
+    asked = adjustments.Request(**{f: request.POST.get(f, "") for f in adjustments.Request.__dataclass_fields__})
+    target = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+        target = reverse("benefits:ledger")
+    try:
+        entry = adjustments.adjust(request.user, asked)
+    except QuoteError as exc:
+        if exc.code == "beneficiary_not_found":
+            raise Http404 from exc
+        messages.error(request, f"{exc.message} ({exc.code})")
+        return redirect(target)
+    messages.success(
+        request,
+        _("Adjustment recorded: %(kind)s %(amount)s") % {"kind": entry.get_kind_display(), "amount": entry.amount},
+    )
+    return redirect(target)

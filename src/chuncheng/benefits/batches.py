@@ -36,7 +36,7 @@ from chuncheng.benefits.models import Entitlement, LedgerEntry, PaymentBatch, Po
 from chuncheng.benefits.policy import get_programme, version_in_force
 from chuncheng.benefits.rules import QuoteError
 from chuncheng.core import audit
-from chuncheng.core.models import AuditAction
+from chuncheng.core.models import AuditAction, OrgUnit
 from chuncheng.elders.choices import ElderStatus
 from chuncheng.elders.models import Elder
 from chuncheng.institutions.models import Institution, Staff
@@ -182,6 +182,10 @@ def _json_sql(expr: str) -> str:
     return f"CAST({expr} AS jsonb)" if connection.vendor == "postgresql" else expr
 
 
+def _fence_sql() -> str:
+    return "OFFSET 0" if connection.vendor == "postgresql" else "LIMIT -1 OFFSET 0"
+
+
 def _years_before(day: date, years: int) -> date:
     return day.replace(year=day.year - years)  # day is the 1st of a month, so never 29 February
 
@@ -238,8 +242,11 @@ def compile_age_band(programme: Programme, version: PolicyVersion, period: date)
     youngest = min(b["min_age"] for b in bands)
     inner = (
         f"SELECT e.id, e.org_unit_id, substr(o.code, 1, 6) AS county, {band_sql} AS band "
-        "FROM elders_elder e JOIN core_orgunit o ON o.id = e.org_unit_id "
-        f"WHERE e.id > %s AND e.id <= %s AND e.status = %s AND e.birth_date <= %s AND substr(o.code, 1, 6) IN ({counties})"
+        # The chunk's key range in a fenced subquery (OFFSET 0 is not flattened): the planner, which cannot
+        # estimate the band and county filters, otherwise walks every elder of every community per chunk.
+        f"FROM (SELECT * FROM elders_elder WHERE id > %s AND id <= %s {_fence_sql()}) e "
+        "JOIN core_orgunit o ON o.id = e.org_unit_id "
+        f"WHERE e.status = %s AND e.birth_date <= %s AND substr(o.code, 1, 6) IN ({counties})"
     )
     inner_params = [
         *band_params,
@@ -510,6 +517,10 @@ def review(batch: PaymentBatch, entitlements=None) -> dict[str, Any]:
         .annotate(n=Count("pk"), amount=Sum("amount"), paused=Count("pk", filter=Q(status=EntitlementStatus.PAUSED)))
         .order_by("county")
     )
+    names = dict(OrgUnit.objects.filter(code__in=[r["county"] for r in by_area]).values_list("code", "name"))
+    for row in by_area:  # SQLite sums decimals to a bare number: show every amount in yuan with two places
+        row["amount"] = rules.money(Decimal(row["amount"] or 0))
+        row["county_name"] = names.get(row["county"], "")
     totals = current.aggregate(n=Count("pk"), amount=Sum("amount"))
     previous_period = (batch.period - timedelta(days=1)).replace(day=1)
     previous = qs.filter(programme_id=batch.programme_id, period=previous_period)
@@ -521,12 +532,12 @@ def review(batch: PaymentBatch, entitlements=None) -> dict[str, Any]:
     return {
         "by_area": by_area,
         "count": totals["n"],
-        "amount": totals["amount"] or Decimal("0.00"),
+        "amount": rules.money(Decimal(totals["amount"] or 0)),
         "previous_period": previous_period,
         "previous_count": before["n"],
-        "previous_amount": before["amount"] or Decimal("0.00"),
+        "previous_amount": rules.money(Decimal(before["amount"] or 0)),
         "change_count": totals["n"] - before["n"],
-        "change_amount": (totals["amount"] or Decimal(0)) - (before["amount"] or Decimal(0)),
+        "change_amount": rules.money(Decimal(totals["amount"] or 0) - Decimal(before["amount"] or 0)),
         "new_count": new.count(),
         "dropped_count": dropped.count(),
         "new": list(new.values_list("beneficiary_id", flat=True)[:50]),

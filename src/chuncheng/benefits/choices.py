@@ -53,3 +53,22 @@ class LedgerKind(models.TextChoices):
     ENTITLEMENT = "entitlement", _("Entitlement")
     BACK_PAY = "back_pay", _("Back pay")
     RECOVERY = "recovery", _("Recovery of an overpayment")
+    APPLICATION = "application", _("Approved application")
+
+
+class ApplicationStatus(models.TextChoices):
+    """An application's life: draft → submitted → approved | rejected, or returned (for correction) → submitted."""
+
+    DRAFT = "draft", _("Draft")
+    SUBMITTED = "submitted", _("Submitted")
+    RETURNED = "returned", _("Returned for correction")
+    REJECTED = "rejected", _("Rejected")
+    APPROVED = "approved", _("Approved")
+
+
+class DecisionAction(models.TextChoices):
+    """What a reviewer decides at one level: approve (to the next level, or finally), reject, or return."""
+
+    APPROVE = "approve", _("Approve")
+    REJECT = "reject", _("Reject")
+    RETURN = "return", _("Return for correction")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from pathlib import Path
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -10,8 +11,17 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from chuncheng.benefits.choices import BatchStatus, BeneficiaryKind, EntitlementStatus, LedgerKind, RuleShape
-from chuncheng.core.models import OrgUnit
+from chuncheng.benefits.choices import (
+    ApplicationStatus,
+    BatchStatus,
+    BeneficiaryKind,
+    DecisionAction,
+    EntitlementStatus,
+    LedgerKind,
+    RuleShape,
+)
+from chuncheng.core.models import AppendOnly, OrgUnit
+from chuncheng.core.roles import Level
 from chuncheng.core.scope import ScopedQuerySet
 
 
@@ -23,6 +33,9 @@ class Programme(models.Model):
     beneficiary = models.CharField(_("beneficiary kind"), max_length=12, choices=BeneficiaryKind.choices)
     shape = models.CharField(_("rule shape"), max_length=30, choices=RuleShape.choices)
     source = models.CharField(_("source"), max_length=300)
+    # The levels that review and approve an application, lowest first (``["township", "county", "city"]``); empty when
+    # the programme is paid without one (batches). From the policy pack (``approval_levels``).
+    approval_levels = models.JSONField(_("approval levels"), default=list, blank=True)
 
     class Meta:
         ordering = ["code"]
@@ -126,6 +139,8 @@ class PaymentBatch(models.Model):
 
     @property
     def percent(self) -> int:
+        if self.status == BatchStatus.DRAFT:
+            return 0  # enqueued, not started: the candidates are not counted yet
         return 100 if not self.total else min(100, int(self.processed * 100 / self.total))
 
 
@@ -229,3 +244,216 @@ class LedgerEntry(models.Model):
                 fields=["programme", "period", "beneficiary_kind", "beneficiary_id"], name="benefits_ledger_benef"
             )
         ]
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Applications (申请 → 审核 → 审批) for programmes with approval levels (B1, B5); rules in ``benefits/applications.py``
+
+
+OPEN_APPLICATION = Q(status__in=[ApplicationStatus.DRAFT, ApplicationStatus.SUBMITTED, ApplicationStatus.RETURNED])
+
+
+class Application(models.Model):
+    """An institution's or a community centre's application for a programme that needs one (B1, B5): its facts and
+    attachments, reviewed level by level (the programme's ``approval_levels``, copied at submission). Facts change
+    only as a draft or after a return, never while a decision is awaited; the final approval freezes the amount,
+    breakdown, reasons, fund shares and policy version, and writes one ledger entry. At most one open application per
+    programme and beneficiary (constraint)."""
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    programme = models.ForeignKey(Programme, models.PROTECT, related_name="applications", verbose_name=_("programme"))
+    beneficiary_kind = models.CharField(_("applicant kind"), max_length=12, choices=BeneficiaryKind.choices)
+    institution = models.ForeignKey(
+        "institutions.Institution",
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("institution"),
+    )
+    facility = models.ForeignKey(
+        "institutions.Facility",
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("community facility"),
+    )
+    org_unit = models.ForeignKey(OrgUnit, models.PROTECT, related_name="+", verbose_name=_("area"))
+    facts = models.JSONField(_("facts"), default=dict, blank=True)
+    note = models.CharField(_("applicant's note"), max_length=500, blank=True)
+    status = models.CharField(
+        _("status"), max_length=10, choices=ApplicationStatus.choices, default=ApplicationStatus.DRAFT
+    )
+    levels = models.JSONField(_("approval levels"), default=list, blank=True)
+    step = models.PositiveSmallIntegerField(_("current step"), default=0)
+    awaiting_level = models.CharField(
+        _("awaiting the decision of"), max_length=10, choices=Level.choices, blank=True, db_index=True
+    )
+    round = models.PositiveSmallIntegerField(_("submissions"), default=0)
+    applied_on = models.DateField(_("application date"), null=True, blank=True)
+    amount = models.DecimalField(_("approved amount"), null=True, blank=True, **MONEY)
+    province_share = models.DecimalField(_("province share"), null=True, blank=True, **MONEY)
+    city_share = models.DecimalField(_("city share"), null=True, blank=True, **MONEY)
+    county_share = models.DecimalField(_("county share"), null=True, blank=True, **MONEY)
+    breakdown = models.JSONField(_("breakdown"), default=list, blank=True)
+    reasons = models.JSONField(_("reasons"), default=list, blank=True)
+    policy_version = models.ForeignKey(
+        PolicyVersion, models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("policy version")
+    )
+    ledger_entry = models.OneToOneField(
+        LedgerEntry, models.PROTECT, null=True, blank=True, related_name="application", verbose_name=_("ledger entry")
+    )
+    makers = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, blank=True, related_name="+", verbose_name=_("prepared by")
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.PROTECT, related_name="+", verbose_name=_("created by")
+    )
+    created_at = models.DateTimeField(_("created"))
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("submitted by"),
+    )
+    submitted_at = models.DateTimeField(_("submitted"), null=True, blank=True)
+    decided_at = models.DateTimeField(_("decided"), null=True, blank=True)
+
+    objects = ScopedQuerySet.as_manager()
+    scope_resource = "benefit_application"
+    scope_org_field = "org_unit"
+    scope_institution_field = "institution_id"
+    scope_personal = True
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("application")
+        verbose_name_plural = _("applications")
+        constraints = [
+            models.CheckConstraint(
+                condition=(
+                    Q(beneficiary_kind=BeneficiaryKind.INSTITUTION, institution__isnull=False, facility__isnull=True)
+                    | Q(beneficiary_kind=BeneficiaryKind.FACILITY, facility__isnull=False, institution__isnull=True)
+                ),
+                name="benefits_application_one_applicant",
+                violation_error_code="application_applicant",
+                violation_error_message=_("An application is made by one institution or one community facility."),
+            ),
+            models.CheckConstraint(
+                condition=~Q(status=ApplicationStatus.APPROVED)
+                | Q(amount__isnull=False, policy_version__isnull=False, ledger_entry__isnull=False),
+                name="benefits_application_approved_is_frozen",
+                violation_error_code="application_not_frozen",
+                violation_error_message=_(
+                    "An approved application carries its amount, policy version and ledger entry."
+                ),
+            ),
+            models.CheckConstraint(
+                condition=(Q(status=ApplicationStatus.SUBMITTED) & ~Q(awaiting_level=""))
+                | (~Q(status=ApplicationStatus.SUBMITTED) & Q(awaiting_level="")),
+                name="benefits_application_awaiting_iff_submitted",
+                violation_error_code="application_awaiting_level",
+            ),
+            models.UniqueConstraint(
+                fields=["programme", "institution"],
+                condition=OPEN_APPLICATION & Q(institution__isnull=False),
+                name="benefits_application_open_institution",
+                violation_error_code="application_open",
+                violation_error_message=_("This institution already has an open application for this programme."),
+            ),
+            models.UniqueConstraint(
+                fields=["programme", "facility"],
+                condition=OPEN_APPLICATION & Q(facility__isnull=False),
+                name="benefits_application_open_facility",
+                violation_error_code="application_open",
+                violation_error_message=_("This facility already has an open application for this programme."),
+            ),
+        ]
+        indexes = [models.Index(fields=["status", "org_unit"], name="benefits_app_status_org")]
+
+    def __str__(self) -> str:
+        return f"{self.programme.code} {self.public_id}"
+
+    @property
+    def beneficiary(self):
+        return self.institution if self.beneficiary_kind == BeneficiaryKind.INSTITUTION else self.facility
+
+    @property
+    def beneficiary_id(self) -> int | None:
+        return self.institution_id if self.beneficiary_kind == BeneficiaryKind.INSTITUTION else self.facility_id
+
+
+class ApplicationDecision(AppendOnly):
+    """One reviewer's decision at one level of one submission round: approve, reject or return (with a reason).
+    Append-only (database triggers refuse UPDATE and DELETE); one decision per round and step."""
+
+    application = models.ForeignKey(
+        Application, models.PROTECT, related_name="decisions", verbose_name=_("application")
+    )
+    round = models.PositiveSmallIntegerField(_("submission round"))
+    step = models.PositiveSmallIntegerField(_("step"))
+    level = models.CharField(_("level"), max_length=10, choices=Level.choices)
+    action = models.CharField(_("decision"), max_length=8, choices=DecisionAction.choices)
+    reason = models.TextField(_("reason"), blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.PROTECT, related_name="+", verbose_name=_("decided by")
+    )
+    decided_at = models.DateTimeField(_("decided"))
+
+    class Meta:
+        ordering = ["decided_at", "pk"]
+        verbose_name = _("application decision")
+        verbose_name_plural = _("application decisions")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["application", "round", "step"],
+                name="benefits_decision_once_per_step",
+                violation_error_code="application_not_awaiting",
+            ),
+            models.CheckConstraint(
+                condition=Q(action=DecisionAction.APPROVE) | ~Q(reason=""),
+                name="benefits_decision_reason_required",
+                violation_error_code="reason_required",
+                violation_error_message=_("A rejection or a return needs a reason."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.application_id} {self.round}.{self.step} {self.action}"
+
+
+def attachment_path(instance: ApplicationAttachment, filename: str) -> str:
+    """Stored under ``VAR_DIR/media/benefits/applications/<application>/<uuid><ext>``: never the uploaded name (which
+    may carry personal data); that is kept in ``name`` and given back on download."""
+    suffix = Path(filename).suffix.lower()[:10]
+    return f"benefits/applications/{instance.application.public_id}/{instance.public_id}{suffix}"
+
+
+class ApplicationAttachment(models.Model):
+    """A supporting document of an application (PDF, image, spreadsheet), checked for size and for being what its
+    extension claims; added only while the application is a draft or returned."""
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    application = models.ForeignKey(
+        Application, models.PROTECT, related_name="attachments", verbose_name=_("application")
+    )
+    file = models.FileField(_("file"), upload_to=attachment_path, max_length=200)
+    name = models.CharField(_("file name"), max_length=255)
+    size = models.PositiveBigIntegerField(_("size (bytes)"))
+    sha256 = models.CharField(_("SHA-256"), max_length=64)
+    content_type = models.CharField(_("content type"), max_length=100)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.PROTECT, related_name="+", verbose_name=_("uploaded by")
+    )
+    uploaded_at = models.DateTimeField(_("uploaded"))
+
+    class Meta:
+        ordering = ["uploaded_at", "pk"]
+        verbose_name = _("application attachment")
+        verbose_name_plural = _("application attachments")
+
+    def __str__(self) -> str:
+        return str(self.public_id)

@@ -20,6 +20,7 @@ from chuncheng.benefits.models import PolicyVersion, Programme
 from chuncheng.benefits.rules import QuoteError
 from chuncheng.core import audit
 from chuncheng.core.models import AuditAction
+from chuncheng.core.roles import Level
 
 PACK_DIR = Path(__file__).resolve().parent.parent / "policies" / "kunming" / "benefits"
 
@@ -41,11 +42,35 @@ def read_pack(directory: Path = PACK_DIR) -> list[dict[str, Any]]:
     return programmes
 
 
+# Org-unit levels from the lowest up: an approval chain runs upwards (township → county → city).
+LEVEL_ORDER = [Level.VILLAGE, Level.TOWNSHIP, Level.COUNTY, Level.CITY]
+
+
+def approval_levels(spec: dict[str, Any]) -> list[str]:
+    """The programme's approval chain from the pack: ``{"value": [levels, lowest first], "source": …}``; a programme
+    without one needs no application (``[]``)."""
+    entry = spec.get("approval_levels")
+    if entry is None:
+        return []
+    if not isinstance(entry, dict) or "value" not in entry or not entry.get("source"):
+        raise QuoteError("input_invalid", f"政策包中 {spec['code']} 的审批层级缺少取值或来源")
+    levels = entry["value"]
+    ranks = [LEVEL_ORDER.index(x) if x in LEVEL_ORDER else -1 for x in levels] if isinstance(levels, list) else [-1]
+    if not levels or -1 in ranks or ranks != sorted(set(ranks)):
+        raise QuoteError(
+            "input_invalid",
+            f"政策包中 {spec['code']} 的审批层级无效：应为由低到高、不重复的 township、county、city 等层级",
+        )
+    return list(levels)
+
+
 def check_pack(programmes: list[dict[str, Any]]) -> None:
-    """Refuse a pack with unknown kinds/shapes, undocumented parameters or overlapping versions."""
+    """Refuse a pack with unknown kinds/shapes, undocumented parameters, a bad approval chain or overlapping
+    versions."""
     for spec in programmes:
         if spec["beneficiary"] not in BeneficiaryKind.values or spec["shape"] not in RuleShape.values:
             raise QuoteError("input_invalid", f"政策包中 {spec['code']} 的对象类型或规则无效")
+        approval_levels(spec)
         versions = []
         for v in spec["versions"]:
             for name, param in v["parameters"].items():
@@ -78,15 +103,23 @@ def load_policy(programmes: list[dict[str, Any]] | None = None, *, actor=None) -
     summary = LoadSummary()
     with transaction.atomic():
         for spec in programmes:
-            programme, _created = Programme.objects.update_or_create(
-                code=spec["code"],
-                defaults={
-                    "name": spec["name"],
-                    "beneficiary": spec["beneficiary"],
-                    "shape": spec["shape"],
-                    "source": spec["source"],
-                },
-            )
+            defaults = {
+                "name": spec["name"],
+                "beneficiary": spec["beneficiary"],
+                "shape": spec["shape"],
+                "source": spec["source"],
+                "approval_levels": approval_levels(spec),
+            }
+            programme = Programme.objects.filter(code=spec["code"]).first()
+            if programme is None:
+                programme = Programme.objects.create(code=spec["code"], **defaults)
+            elif any(getattr(programme, k) != v for k, v in defaults.items()):
+                # A programme's own fields (its approval chain, its name) change rarely and each change is audited.
+                before = audit.snapshot(programme, defaults.keys())
+                for k, v in defaults.items():
+                    setattr(programme, k, v)
+                programme.save()
+                audit.record_update(actor, programme, before)
             summary.programmes += 1
             for v in spec["versions"]:
                 fields = {

@@ -32,4 +32,4 @@ class CoreConfig(AppConfig):
 
         register_importer(PopulationImporter)
         register_exporter("population", export_population)
-        register_module("core:population_list", gettext_noop("Population"), "population")
+        register_module("core:population_list", gettext_noop("Population"), "population", gettext_noop("Registry"))

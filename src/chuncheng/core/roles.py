@@ -96,14 +96,22 @@ def register_resource(resource: str, matrix: dict[str, frozenset[str]]) -> None:
     PERMISSIONS[resource] = matrix
 
 
-# Navigation by module: (url name, label, resource that must be viewable). Domain apps append theirs.
-MODULES: list[tuple[str, str, str]] = [("core:orgunit_list", gettext_noop("Administrative divisions"), "orgunit")]
+# Navigation by module: (url name, label, resource that must be viewable, menu group). Domain apps append theirs;
+# modules of one group share a drop-down menu, so the bar stays one line as modules are added.
+MODULES: list[tuple[str, str, str, str]] = [
+    ("core:orgunit_list", gettext_noop("Administrative divisions"), "orgunit", gettext_noop("Registry"))
+]
 
 
-def register_module(url_name: str, label: str, resource: str) -> None:
-    if (url_name, label, resource) not in MODULES:
-        MODULES.append((url_name, label, resource))
+def register_module(url_name: str, label: str, resource: str, group: str = "") -> None:
+    if (url_name, label, resource, group) not in MODULES:
+        MODULES.append((url_name, label, resource, group))
 
 
-def permitted_modules(role: str) -> list[tuple[str, str]]:
-    return [(url, label) for url, label, resource in MODULES if allowed(role, resource, Action.VIEW)]
+def permitted_modules(role: str) -> list[tuple[str, list[tuple[str, str]]]]:
+    """The menu for a role: (group label, [(url name, label)]) in registration order; a group of one is a link."""
+    groups: dict[str, list[tuple[str, str]]] = {}
+    for url, label, resource, group in MODULES:
+        if allowed(role, resource, Action.VIEW):
+            groups.setdefault(group or label, []).append((url, label))
+    return list(groups.items())

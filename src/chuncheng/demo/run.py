@@ -1,4 +1,5 @@
-"""The whole demo in one call: the city (registry), assessments, the welfare pack with flags, entitlements and visits."""
+"""The whole demo in one call: the city (registry), assessments, the welfare pack with flags, entitlements and visits,
+a year of benefit batches."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ from datetime import date
 
 from chuncheng.demo import city
 from chuncheng.demo.assessments import build_assessments
+from chuncheng.demo.benefits import build_applications, build_batches
 
 DEMO_TODAY = date(2026, 11, 1)
 
@@ -22,4 +24,6 @@ def build_all(scale: str = "small", seed: int = 2021) -> dict[str, object]:
     recompute = welfare.recompute_all()
     result["special_difficulty"] = recompute["special_difficulty"]["added"]
     result["welfare_visits"] = welfare_demo.seed_visits()
+    result["benefit_batches"] = build_batches(DEMO_TODAY)["batches"]
+    result["benefit_applications"] = build_applications(DEMO_TODAY)
     return result

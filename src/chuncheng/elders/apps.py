@@ -21,7 +21,7 @@ class EldersConfig(AppConfig):
                 Role.INSTITUTION_OPERATOR: frozenset({Action.VIEW}),
             },
         )
-        register_module("elders:list", gettext_noop("Elders"), "elder")
+        register_module("elders:list", gettext_noop("Elders"), "elder", gettext_noop("Registry"))
 
         from chuncheng.core.registry import register_exporter, register_importer
         from chuncheng.elders.exports import export_elders

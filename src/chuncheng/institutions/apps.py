@@ -54,9 +54,15 @@ class InstitutionsConfig(AppConfig):
                 Role.INSTITUTION_OPERATOR: operator_records,
             },
         )
-        register_module("institutions:list", gettext_noop("Eldercare institutions"), "institution")
-        register_module("facilities:list", gettext_noop("Community eldercare facilities"), "facility")
-        register_module("institutions:staff_statistics", gettext_noop("Eldercare workforce"), "staff")
+        register_module(
+            "institutions:list", gettext_noop("Eldercare institutions"), "institution", gettext_noop("Registry")
+        )
+        register_module(
+            "facilities:list", gettext_noop("Community eldercare facilities"), "facility", gettext_noop("Registry")
+        )
+        register_module(
+            "institutions:staff_statistics", gettext_noop("Eldercare workforce"), "staff", gettext_noop("Registry")
+        )
 
         from chuncheng.core.registry import register_exporter, register_importer
         from chuncheng.institutions import exports

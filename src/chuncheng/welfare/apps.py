@@ -31,5 +31,9 @@ class WelfareConfig(AppConfig):
                 Role.COMMUNITY_WORKER: READ_ACTIONS,
             },
         )
-        register_module("welfare:visits", gettext_noop("Welfare visits"), "welfare_visit")
-        register_module("welfare:lists", gettext_noop("Basic service list"), "service_list")
+        register_module(
+            "welfare:visits", gettext_noop("Welfare visits"), "welfare_visit", gettext_noop("Assessment and care")
+        )
+        register_module(
+            "welfare:lists", gettext_noop("Basic service list"), "service_list", gettext_noop("Assessment and care")
+        )
