@@ -56,7 +56,16 @@ class BenefitsConfig(AppConfig):
                 Role.INSTITUTION_OPERATOR: frozenset({Action.VIEW, Action.ADD, Action.CHANGE}),
             },
         )
-        register_module("benefits:programmes", gettext_noop("Subsidies and allowances"), "benefit")
-        register_module("benefits:batches", gettext_noop("Payment batches"), "benefit_batch")
-        register_module("benefits:simulate", gettext_noop("Budget simulation"), "benefit_batch")
-        register_module("benefits:applications", gettext_noop("Subsidy applications"), "benefit_application")
+        register_module(
+            "benefits:programmes", gettext_noop("Subsidies and allowances"), "benefit", gettext_noop("Benefits")
+        )
+        register_module("benefits:batches", gettext_noop("Payment batches"), "benefit_batch", gettext_noop("Benefits"))
+        register_module(
+            "benefits:simulate", gettext_noop("Budget simulation"), "benefit_batch", gettext_noop("Benefits")
+        )
+        register_module(
+            "benefits:applications",
+            gettext_noop("Subsidy applications"),
+            "benefit_application",
+            gettext_noop("Benefits"),
+        )
