@@ -158,7 +158,13 @@ def ledger_view(request):
         rows = queries.ledger_totals(LedgerEntry.objects.for_user(request.user), by)
     except QuoteError as exc:
         raise Http404 from exc
-    context = {"rows": rows, "by": by, "groups": queries.LEDGER_GROUPS, "can_adjust": adjustments.allowed(request.user)}
+    context = {
+        "rows": rows,
+        "by": by,
+        "by_name": queries.LEDGER_GROUP_NAMES[by],
+        "groups": queries.LEDGER_GROUP_NAMES.items(),
+        "can_adjust": adjustments.allowed(request.user),
+    }
     if context["can_adjust"]:
         context["programmes"] = Programme.objects.order_by("code")
         context["adjustments"] = (

@@ -7,6 +7,7 @@ from typing import Any
 
 from django.db.models import QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 
 from chuncheng.benefits.models import Programme
 from chuncheng.benefits.rules import QuoteError
@@ -51,6 +52,26 @@ def parse_date(value: str | None) -> date:
 # Ledger totals (by programme, area, fund and year), through the user's scope
 
 LEDGER_GROUPS = ("programme", "area", "year", "kind")
+LEDGER_GROUP_NAMES = {
+    "programme": gettext_lazy("programme"),
+    "area": gettext_lazy("area"),
+    "year": gettext_lazy("year"),
+    "kind": gettext_lazy("ledger entry kind"),
+}
+
+
+def _ledger_labels(by: str, keys: list[Any]) -> dict[Any, str]:
+    """Readable names of the group keys: programme names, county names, entry kinds."""
+    from chuncheng.benefits.choices import LedgerKind
+    from chuncheng.core.models import OrgUnit
+
+    if by == "programme":
+        return dict(Programme.objects.filter(code__in=keys).values_list("code", "name"))
+    if by == "area":
+        return dict(OrgUnit.objects.filter(code__in=keys).values_list("code", "name"))
+    if by == "kind":
+        return {k: str(LedgerKind(k).label) for k in keys if k in LedgerKind.values}
+    return {}
 
 
 def ledger_totals(entries: QuerySet, by: str = "programme") -> list[dict[str, Any]]:
@@ -82,9 +103,12 @@ def ledger_totals(entries: QuerySet, by: str = "programme") -> list[dict[str, An
         )
         .order_by(key[0])
     )
+    rows = list(rows)
+    labels = _ledger_labels(by, [r[key[0]] for r in rows])
     return [
         {
             "group": row[key[0]],
+            "label": labels.get(row[key[0]], str(row[key[0]])),
             "entries": row["entries"],
             **{k: str(money(Decimal(str(row[k] or 0)))) for k in ("amount", "province", "city", "county")},
         }
