@@ -25,7 +25,7 @@ import time
 
 def baseline_sql(params: dict, period) -> tuple[str, list]:
     """The hand-written statement: the same bands and amounts, no chunks, no checkpoint, no shares or breakdown."""
-    from chuncheng.benefits.batches import _years_before
+    from chuncheng.benefits.compiler import years_before as _years_before
 
     bands = sorted(params["bands"], key=lambda b: -b["min_age"])
     table = params["per_month_by_county"]

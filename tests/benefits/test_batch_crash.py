@@ -1,4 +1,5 @@
-"""Crash consistency (security-checklist G2): a batch SIGKILLed after chunk k, then rerun, equals a clean run.
+"""Crash consistency (security-checklist G2): a batch SIGKILLed after chunk k, then rerun, equals a clean run (高龄津贴
+and the capability-level allowance P3, both compiled to one INSERT … SELECT per chunk).
 
 Runs real processes on a throwaway SQLite file (``CHUNCHENG_VAR_DIR``): setup, a copy for the clean run, the killed
 run (test hook ``CHUNCHENG_TEST_KILL_AFTER_CHUNK``), the rerun, and the clean run on the copy.
@@ -12,6 +13,8 @@ import signal
 import sqlite3
 import subprocess
 import sys
+
+import pytest
 
 SETUP = """
 from datetime import date, timedelta
@@ -28,6 +31,13 @@ villages = list(OrgUnit.objects.filter(level="village", code__startswith="5301")
 births = [date(1920, 1, 1) + timedelta(days=37 * i) for i in range(900)]
 for i, village in enumerate(villages):
     add_elders(village, births[i::len(villages)], f"v{i}")
+from chuncheng.elders.models import Elder
+elders = list(Elder.objects.order_by("pk"))
+levels = ["", "intact", "mild", "moderate", "severe", "total"]
+for n, elder in enumerate(elders):
+    elder.dibao = n % 3 != 0
+    elder.capability_level = levels[(n // 3) % 6]
+Elder.objects.bulk_update(elders, ["dibao", "capability_level"])
 """
 
 
@@ -38,9 +48,9 @@ def _env(var_dir, **extra):
     return env
 
 
-def _run(var_dir, **extra):
+def _run(var_dir, code, **extra):
     return subprocess.run(
-        [sys.executable, "-m", "chuncheng.cli", "benefits", "run", "P1_longevity_allowance", "--period", "2023-06"],
+        [sys.executable, "-m", "chuncheng.cli", "benefits", "run", code, "--period", "2023-06"],
         env=_env(var_dir, **extra),
         capture_output=True,
         text=True,
@@ -50,30 +60,32 @@ def _run(var_dir, **extra):
 def _rows(var_dir):
     with sqlite3.connect(var_dir / "chuncheng.sqlite3") as db:
         rows = db.execute(
-            "SELECT beneficiary_id, CAST(amount AS TEXT), org_unit_id FROM benefits_entitlement ORDER BY 1"
+            "SELECT beneficiary_id, CAST(amount AS TEXT), CAST(county_share AS TEXT), org_unit_id, breakdown, reasons "
+            "FROM benefits_entitlement ORDER BY 1"
         ).fetchall()
         batch = db.execute("SELECT status, created_count, chunks FROM benefits_paymentbatch").fetchall()
     return rows, batch
 
 
-def test_killed_batch_resumes_to_the_same_result_as_a_clean_run(tmp_path):
+@pytest.mark.parametrize("code", ["P1_longevity_allowance", "P3_disability_care_subsidy"])
+def test_killed_batch_resumes_to_the_same_result_as_a_clean_run(tmp_path, code):
     crash, clean = tmp_path / "crash", tmp_path / "clean"
     crash.mkdir()
     subprocess.run([sys.executable, "-c", SETUP], env=_env(crash), check=True, capture_output=True, text=True)
     shutil.copytree(crash, clean)
 
-    killed = _run(crash, CHUNCHENG_TEST_KILL_AFTER_CHUNK="3")
+    killed = _run(crash, code, CHUNCHENG_TEST_KILL_AFTER_CHUNK="3")
     assert killed.returncode == -signal.SIGKILL, killed.stderr
     partial, batch = _rows(crash)
     assert batch[0][0] == "running" and batch[0][2] == 3
     assert len(partial) > 0
 
-    resumed = _run(crash)
+    resumed = _run(crash, code)
     assert resumed.returncode == 0, resumed.stderr
-    again = _run(crash)  # nothing to do
+    again = _run(crash, code)  # nothing to do
     assert again.returncode == 0, again.stderr
 
-    done = _run(clean)
+    done = _run(clean, code)
     assert done.returncode == 0, done.stderr
     crash_rows, crash_batch = _rows(crash)
     clean_rows, clean_batch = _rows(clean)

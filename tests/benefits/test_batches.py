@@ -215,3 +215,30 @@ def test_a_running_batch_is_refused_and_a_dead_run_is_resumed(city):
     assert batches.stale_batches() == [batch.pk]
     assert batches.run_batch(batch.pk).status == BatchStatus.COMPUTED
     assert os.getpid()
+
+
+def test_a_month_paid_by_a_back_pay_is_paused_at_approval_not_paid_twice(city, personas):
+    """Back pay first (no batch yet), then the batch is run and approved: that month is not paid again; a back pay
+    fully recovered is paid by the batch; a back pay recorded after the run (before approval) is also caught."""
+    checker = make_user("city2", "city_official", org="530100")
+    elders = list(Elder.objects.filter(birth_date__lte=date(1943, 6, 1)).order_by("pk").values_list("pk", flat=True))
+    early, recovered, late = elders[:3]
+    batches.adjust("back_pay", P1, PERIOD, "elder", early, Decimal(60), actor=checker, note="late decision")
+    batches.adjust("back_pay", P1, PERIOD, "elder", recovered, Decimal(60), actor=checker)
+    batches.adjust("recovery", P1, PERIOD, "elder", recovered, Decimal(60), actor=checker)
+    batch = batches.run(P1, PERIOD, actor=personas.city)
+    assert Entitlement.objects.filter(batch=batch, status=EntitlementStatus.PAYABLE).count() == 12
+    batches.adjust("back_pay", P1, PERIOD, "elder", late, Decimal("0.01"), actor=checker)
+    batch = batches.approve(batch, actor=checker)
+    paused = dict(
+        Entitlement.objects.filter(batch=batch, status=EntitlementStatus.PAUSED).values_list(
+            "beneficiary_id", "pause_reason"
+        )
+    )
+    assert paused == {early: "already_paid", late: "already_paid"}
+    assert LedgerEntry.objects.filter(batch=batch).count() == 10
+    assert not LedgerEntry.objects.filter(batch=batch, beneficiary_id__in=[early, late]).exists()
+    assert batches.net_paid(batch.programme, PERIOD, "elder", early) == Decimal(60)
+    assert batches.net_paid(batch.programme, PERIOD, "elder", late) == Decimal("0.01")
+    paid = Entitlement.objects.get(batch=batch, beneficiary_id=recovered)
+    assert batches.net_paid(batch.programme, PERIOD, "elder", recovered) == paid.amount > 0

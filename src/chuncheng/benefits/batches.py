@@ -7,10 +7,13 @@ run. One entitlement per programme, period and beneficiary is a database constra
 columns in ``ON CONFLICT (…) DO NOTHING`` (PostgreSQL and SQLite), so any other constraint failure still raises —
 never ``bulk_create(ignore_conflicts=True)``, which on SQLite is ``INSERT OR IGNORE`` and drops such rows silently.
 
-高龄津贴 (shape ``age_band``) is compiled from the policy version into one ``INSERT … SELECT`` per chunk: the age band
-is a range of ``birth_date`` (age on the first day of the period), the county the first six digits of the org-unit
-code, and each (county, band) cell's amount, fund shares and breakdown come from the pure rule (``rules.calculate``),
-so the SQL and the quote never disagree. Other programmes loop over their (few or placeholder) beneficiaries.
+The elder programmes (高龄津贴, P2, P3) are compiled (``compiler.py``) into one ``INSERT … SELECT`` per chunk of
+50,000 elder keys: the facts that decide a rule take few values, each combination is priced once by the pure rule
+(``rules.calculate``) and the SQL sorts the elders into them, so the SQL and the quote never disagree. Institution and
+staff programmes (hundreds to thousands of rows) run the pure rule per beneficiary in Python.
+
+At approval an entitlement is paused, not paid, when its elder is no longer active, its institution is sanctioned, or
+the month is already paid to its beneficiary by a back pay not recovered (a net positive ledger amount).
 """
 
 from __future__ import annotations
@@ -27,11 +30,12 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import connection, transaction
-from django.db.models import Count, F, Max, Q, Sum
+from django.db.models import Count, Exists, F, Max, OuterRef, Q, Sum
 from django.utils import timezone
 
 from chuncheng.benefits import rules, sanctions, services
 from chuncheng.benefits.choices import BatchStatus, BeneficiaryKind, EntitlementStatus, LedgerKind
+from chuncheng.benefits.compiler import CompiledRule, bind, compile_rule, prep
 from chuncheng.benefits.models import Entitlement, LedgerEntry, PaymentBatch, PolicyVersion, Programme
 from chuncheng.benefits.policy import get_programme, version_in_force
 from chuncheng.benefits.rules import QuoteError
@@ -44,7 +48,7 @@ from chuncheng.institutions.models import Institution, Staff
 # Test hook (documented in docs/benefits.md): SIGKILL this process right after committing chunk N. Only read when set.
 KILL_ENV = "CHUNCHENG_TEST_KILL_AFTER_CHUNK"
 CHUNK_ENV = "CHUNCHENG_BATCH_CHUNK"  # primary keys per chunk (tests use small chunks to get several)
-ELDER_CHUNK = 50_000  # primary keys per set-based INSERT … SELECT (one transaction each)
+ELDER_CHUNK = 50_000  # primary keys per compiled INSERT … SELECT (one transaction each)
 LOOP_CHUNK = 500  # beneficiaries per transaction when the rule runs in Python
 STALE_AFTER = timedelta(minutes=10)  # a running batch with no heartbeat for this long is resumed by the next run
 RECURRING = {
@@ -167,11 +171,7 @@ def _alive(batch: PaymentBatch, now) -> bool:
 
 
 # ---------------------------------------------------------------------------------------------------------------
-# Compilation of the age-band rule to SQL
-
-
-def _prep(name: str, value: Any) -> Any:
-    return Entitlement._meta.get_field(name).get_db_prep_save(value, connection)
+# Inserting the compiled rules (``compiler.py``)
 
 
 def _uuid_sql() -> str:
@@ -182,105 +182,22 @@ def _json_sql(expr: str) -> str:
     return f"CAST({expr} AS jsonb)" if connection.vendor == "postgresql" else expr
 
 
-def _fence_sql() -> str:
-    return "OFFSET 0" if connection.vendor == "postgresql" else "LIMIT -1 OFFSET 0"
-
-
-def _years_before(day: date, years: int) -> date:
-    return day.replace(year=day.year - years)  # day is the 1st of a month, so never 29 February
-
-
-@dataclass
-class CompiledRule:
-    """The SELECT of (id, org_unit_id, amount, shares, breakdown) for elders with pk in (lo, hi]."""
-
-    sql: str
-    params: list[Any]
-
-
-def compile_age_band(programme: Programme, version: PolicyVersion, period: date) -> CompiledRule:
-    values = rules.parameter_values(version.parameters)
-    bands = values["bands"]
-    table = values["per_month_by_county"]
-    band_cases, band_params = [], []
-    for band in sorted(bands, key=lambda b: -b["min_age"]):
-        condition = "e.birth_date <= %s"
-        band_params.append(_prep("period", _years_before(period, band["min_age"])))
-        if band["max_age"] is not None:
-            condition += " AND e.birth_date > %s"
-            band_params.append(_prep("period", _years_before(period, band["max_age"] + 1)))
-        band_cases.append(f"WHEN {condition} THEN %s")
-        band_params.append(band["key"])
-    band_sql = "CASE " + " ".join(band_cases) + " END"
-    columns: dict[str, list[str]] = {"amount": [], "province_share": [], "city_share": [], "county_share": []}
-    breakdown_whens: list[str] = []
-    cell_params: dict[str, list[Any]] = {name: [] for name in [*columns, "breakdown"]}
-    for county in sorted(table):
-        for band in bands:
-            result = rules.calculate(programme.shape, version.parameters, {"county": county, "age": band["min_age"]})
-            key = f"{county}|{band['key']}"
-            for name, value in (
-                ("amount", result.amount),
-                ("province_share", result.shares["province"]),
-                ("city_share", result.shares["city"]),
-                ("county_share", result.shares["county"]),
-            ):
-                columns[name].append(f"WHEN %s THEN CAST('{Decimal(value):.2f}' AS NUMERIC(14, 2))")
-                cell_params[name].append(key)
-            breakdown_whens.append("WHEN %s THEN %s")
-            cell_params["breakdown"].extend(
-                [key, json.dumps([line.as_dict() for line in result.breakdown], ensure_ascii=False)]
-            )
-    key_sql = "(x.county || '|' || x.band)"
-    select_parts, params = [], []
-    for name, whens in columns.items():
-        select_parts.append(f"CASE {key_sql} " + " ".join(whens) + f" END AS {name}")
-        params.extend(cell_params[name])
-    select_parts.append(f"CASE {key_sql} " + " ".join(breakdown_whens) + " END AS breakdown")
-    params.extend(cell_params["breakdown"])
-    counties = ", ".join(["%s"] * len(table))
-    youngest = min(b["min_age"] for b in bands)
-    inner = (
-        f"SELECT e.id, e.org_unit_id, substr(o.code, 1, 6) AS county, {band_sql} AS band "
-        # The chunk's key range in a fenced subquery (OFFSET 0 is not flattened): the planner, which cannot
-        # estimate the band and county filters, otherwise walks every elder of every community per chunk.
-        f"FROM (SELECT * FROM elders_elder WHERE id > %s AND id <= %s {_fence_sql()}) e "
-        "JOIN core_orgunit o ON o.id = e.org_unit_id "
-        f"WHERE e.status = %s AND e.birth_date <= %s AND substr(o.code, 1, 6) IN ({counties})"
-    )
-    inner_params = [
-        *band_params,
-        "__lo__",
-        "__hi__",
-        ElderStatus.ACTIVE.value,
-        _prep("period", _years_before(period, youngest)),
-        *sorted(table),
-    ]
-    sql = f"SELECT x.id, x.org_unit_id, {', '.join(select_parts)} FROM ({inner}) x WHERE x.band IS NOT NULL"
-    return CompiledRule(sql, [*params, *inner_params])
-
-
-def _bind(compiled: CompiledRule, lo: int, hi: int) -> list[Any]:
-    return [lo if p == "__lo__" else hi if p == "__hi__" else p for p in compiled.params]
-
-
 def _insert_select(batch: PaymentBatch, compiled: CompiledRule, lo: int, hi: int, now) -> int:
     columns = ", ".join(COLUMNS)
     sql = (
         f"INSERT INTO benefits_entitlement ({columns}) "
         f"SELECT {_uuid_sql()}, %s, %s, %s, %s, s.id, s.org_unit_id, s.amount, s.province_share, s.city_share, "
-        f"s.county_share, {_json_sql('s.breakdown')}, {_json_sql('%s')}, %s, '', %s "
+        f"s.county_share, {_json_sql('s.breakdown')}, {_json_sql('s.reasons')}, %s, '', %s "
         f"FROM ({compiled.sql}) s WHERE true {CONFLICT}"
     )
     params = [
         batch.pk,
         batch.programme_id,
-        _prep("period", batch.period),
+        prep("period", batch.period),
         BeneficiaryKind.ELDER.value,
-        "[]",
         EntitlementStatus.PAYABLE.value,
-        _prep("created_at", now),
-        *_bind(compiled, lo, hi),
+        prep("created_at", now),
+        *bind(compiled, lo, hi),
     ]
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
@@ -288,7 +205,7 @@ def _insert_select(batch: PaymentBatch, compiled: CompiledRule, lo: int, hi: int
 
 
 # ---------------------------------------------------------------------------------------------------------------
-# Programmes computed in Python (institutions, staff, placeholder elder programmes)
+# Programmes computed in Python (institutions and staff: hundreds to thousands of rows)
 
 
 def _facts(kind: str, beneficiary: Any, period: date) -> dict[str, Any]:
@@ -301,12 +218,14 @@ def _facts(kind: str, beneficiary: Any, period: date) -> dict[str, Any]:
 def _python_rows(batch: PaymentBatch, kind: str, lo: int, hi: int, now) -> list[tuple]:
     model, related, _build = services.BENEFICIARIES[kind]
     rows = []
+    # The programme's versions read once per chunk, not once per beneficiary (``version_in_force`` reads them).
+    programme = Programme.objects.prefetch_related("versions").get(pk=batch.programme_id)
     candidates = model.objects.select_related(*related).filter(pk__gt=lo, pk__lte=hi).order_by("pk")
     if kind == BeneficiaryKind.ELDER:
         candidates = candidates.filter(status=ElderStatus.ACTIVE)
     for beneficiary in candidates:
         try:
-            result = services.quote_with(batch.programme, _facts(kind, beneficiary, batch.period), batch.period)
+            result = services.quote_with(programme, _facts(kind, beneficiary, batch.period), batch.period)
         except QuoteError:
             continue  # no version in force for its area, or a fact the registry lacks: not payable this month
         if not result["eligible"] or Decimal(result["amount"]) <= 0:
@@ -339,7 +258,7 @@ def _db_value(name: str, value: Any) -> Any:
         return value
     if name in ("breakdown", "reasons"):
         return json.dumps(value, ensure_ascii=False)
-    return _prep(name, value)
+    return prep(name, value)
 
 
 def _insert_values(rows: list[tuple]) -> int:
@@ -393,11 +312,7 @@ def run_batch(batch_id: int, *, actor=None) -> PaymentBatch:
     """Run (or resume, or top up with beneficiaries registered since) a batch to ``computed``. Idempotent."""
     batch = _claim(batch_id, actor)
     kind = RECURRING[batch.programme.code]
-    compiled = (
-        compile_age_band(batch.programme, batch.policy_version, batch.period)
-        if batch.programme.shape == "age_band"
-        else None
-    )
+    compiled = compile_rule(batch.programme, batch.policy_version, batch.period)
     step = ELDER_CHUNK if compiled else LOOP_CHUNK
     if os.environ.get(CHUNK_ENV, "").isdigit():
         step = int(os.environ[CHUNK_ENV])
@@ -474,10 +389,10 @@ def dry_run(code: str, period: date) -> Summary:
     summary = Summary(code, f"{period:%Y-%m}", "dry_run", True)
     kind = RECURRING[code]
     top = SOURCES[kind].objects.aggregate(m=Max("pk"))["m"] or 0
-    if programme.shape == "age_band":
-        compiled = compile_age_band(programme, version, period)
+    compiled = compile_rule(programme, version, period)
+    if compiled:
         with connection.cursor() as cursor:
-            cursor.execute(f"SELECT COUNT(*), SUM(s.amount) FROM ({compiled.sql}) s", _bind(compiled, 0, top))
+            cursor.execute(f"SELECT COUNT(*), SUM(s.amount) FROM ({compiled.sql}) s", bind(compiled, 0, top))
             n, amount = cursor.fetchone()
         summary.entitlements, summary.amount = n, Decimal(str(amount or 0)).quantize(rules.CENT)
     else:
@@ -563,9 +478,34 @@ def _pause_ineligible(batch: PaymentBatch) -> int:
     return paused
 
 
+PAUSE_ALREADY_PAID = "already_paid"
+
+
+def _pause_already_paid(batch: PaymentBatch) -> int:
+    """Re-check at approval: a beneficiary whose month already has a net positive ledger amount for the programme (a
+    back pay recorded before the batch was run or approved, not recovered) is paused, so the month is not paid twice.
+    One UPDATE … WHERE EXISTS; the batch's own entitlement entries are not written yet, so any entry counts."""
+    paid = (
+        LedgerEntry.objects.filter(
+            programme_id=OuterRef("programme_id"),
+            period=OuterRef("period"),
+            beneficiary_kind=OuterRef("beneficiary_kind"),
+            beneficiary_id=OuterRef("beneficiary_id"),
+        )
+        .values("programme_id")
+        .annotate(net=Sum("amount"))
+        .filter(net__gt=0)
+    )
+    return (
+        Entitlement.objects.filter(batch=batch, status=EntitlementStatus.PAYABLE)
+        .filter(Exists(paid))
+        .update(status=EntitlementStatus.PAUSED, pause_reason=PAUSE_ALREADY_PAID)
+    )
+
+
 def approve(batch: PaymentBatch, *, actor) -> PaymentBatch:
-    """Maker–checker approval; re-checks eligibility (paused rows are not paid), then one ledger entry per payable
-    entitlement with its fund shares, in one transaction."""
+    """Maker–checker approval; re-checks eligibility and pauses what a back pay already paid (paused rows are not
+    paid), then one ledger entry per payable entitlement with its fund shares, in one transaction."""
     with transaction.atomic():
         batch = PaymentBatch.objects.select_for_update(of=("self",)).select_related("programme").get(pk=batch.pk)
         if batch.status != BatchStatus.COMPUTED:
@@ -574,7 +514,7 @@ def approve(batch: PaymentBatch, *, actor) -> PaymentBatch:
             )
         if actor is None or actor.pk == batch.run_by_id:
             raise BatchError("approver_is_maker", "审批人不能是生成批次的人（复核须由另一名工作人员完成）")
-        paused = _pause_ineligible(batch)
+        paused = _pause_ineligible(batch) + _pause_already_paid(batch)
         now = timezone.now()
         columns = (
             "public_id, kind, programme_id, period, beneficiary_kind, beneficiary_id, org_unit_id, amount, "
@@ -588,7 +528,7 @@ def approve(batch: PaymentBatch, *, actor) -> PaymentBatch:
                 [
                     LedgerKind.ENTITLEMENT.value,
                     actor.pk,
-                    _prep("created_at", now),
+                    prep("created_at", now),
                     batch.pk,
                     EntitlementStatus.PAYABLE.value,
                 ],

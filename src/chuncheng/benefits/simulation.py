@@ -7,7 +7,7 @@ unsaved ``PolicyVersion`` and is never written. Overrides are checked against th
 numbers and lists of a version, never the structure of its tables.
 
 How each programme is computed, month by month (the first day of each month, as a batch would):
-- 高龄津贴 (shape ``age_band``): the batch compiler (``batches.compile_age_band``) compiles the rule for the current and
+- 高龄津贴 (shape ``age_band``): the batch compiler (``compiler.compile_age_band``) compiles the rule for the current and
   the draft parameters; the two SELECTs are joined on the elder (FULL OUTER JOIN) and aggregated per county in SQL, one
   statement per year. No elder is loaded into Python.
 - The other elder programmes (P2, P3): one GROUP BY over the elders by county, birth month (and whether born on the
@@ -41,7 +41,7 @@ from django.db.models import BooleanField, Case, Count, Max, Q, Value, When
 from django.db.models.functions import ExtractMonth, ExtractYear, Substr
 from django.utils import timezone
 
-from chuncheng.benefits import batches, rules, services
+from chuncheng.benefits import batches, compiler, rules, services
 from chuncheng.benefits.choices import BeneficiaryKind, RuleShape
 from chuncheng.benefits.models import PolicyVersion, Programme
 from chuncheng.benefits.policy import get_programme
@@ -509,9 +509,9 @@ SOURCE_TABLE = "elders_elder"
 CANDIDATES = "simulation_candidates"
 
 
-def _from_candidates(compiled: batches.CompiledRule) -> str:
+def _from_candidates(compiled: compiler.CompiledRule) -> str:
     if compiled.sql.count(SOURCE_TABLE) != 1:
-        raise RuntimeError("batches.compile_age_band must read the elders table exactly once")
+        raise RuntimeError("compiler.compile_age_band must read the elders table exactly once")
     return compiled.sql.replace(SOURCE_TABLE, CANDIDATES)
 
 
@@ -552,20 +552,20 @@ def _age_band(result: Simulation, drafts: dict[int, PolicyVersion]) -> None:
             current = result.versions[month][0]
             draft = drafts[current.pk]
             used += [current, draft]
-            cur = batches.compile_age_band(result.programme, current, month)
+            cur = compiler.compile_age_band(result.programme, current, month)
             if draft.parameters == current.parameters:
                 parts.append(
                     f"SELECT c.id, c.org_unit_id, c.amount AS cur, c.amount AS drf FROM ({_from_candidates(cur)}) c"
                 )
-                params += batches._bind(cur, 0, top)
+                params += compiler.bind(cur, 0, top)
                 continue
-            drf = batches.compile_age_band(result.programme, draft, month)
+            drf = compiler.compile_age_band(result.programme, draft, month)
             parts.append(
                 "SELECT COALESCE(c.id, d.id) AS id, COALESCE(c.org_unit_id, d.org_unit_id) AS org_unit_id, "
                 "COALESCE(c.amount, 0) AS cur, COALESCE(d.amount, 0) AS drf "
                 f"FROM ({_from_candidates(cur)}) c FULL OUTER JOIN ({_from_candidates(drf)}) d ON d.id = c.id"
             )
-            params += [*batches._bind(cur, 0, top), *batches._bind(drf, 0, top)]
+            params += [*compiler.bind(cur, 0, top), *compiler.bind(drf, 0, top)]
         candidates = (
             f"{CANDIDATES} AS MATERIALIZED (SELECT e.id, e.org_unit_id, e.birth_date, e.status "
             "FROM elders_elder e JOIN core_orgunit o ON o.id = e.org_unit_id "
@@ -573,7 +573,7 @@ def _age_band(result: Simulation, drafts: dict[int, PolicyVersion]) -> None:
         )
         candidate_params = [
             ElderStatus.ACTIVE.value,
-            batches._prep("period", _oldest_birth_date(months, used)),
+            compiler.prep("period", _oldest_birth_date(months, used)),
             f"{result.scope}%",
         ]
         sql = (
