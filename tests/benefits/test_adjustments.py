@@ -213,3 +213,41 @@ def test_cli_adjust(paid, personas, capsys):
     ]
     assert main([*recover, "--amount", "5.5", "--user", "guandu"]) == 0
     assert json.loads(capsys.readouterr().out)["amount"] == "-5.50"
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_back_pay_waits_for_an_approval_of_the_same_month(policy, personas, villages):
+    """A back pay takes the month's batch row lock, which approval holds for its whole transaction: while another
+    session holds it (an approval in progress), the back pay cannot proceed and writes nothing."""
+    import psycopg
+    from django.db import OperationalError, connection, transaction
+
+    from chuncheng.benefits import adjustments
+
+    if connection.vendor != "postgresql":
+        pytest.skip("row locks are a PostgreSQL matter (SQLite serialises writers)")
+    wuhua, _other, guandu = villages
+    city_mix(wuhua, guandu)
+    batch = batches.run(P1, PERIOD, actor=personas.city)
+    request = adjustments.Request(**_body(_unpaid_elder("530102")))
+    settings = connection.settings_dict
+    other = psycopg.connect(
+        host=settings["HOST"] or "127.0.0.1",
+        port=settings["PORT"] or 5432,
+        user=settings["USER"],
+        password=settings["PASSWORD"] or None,
+        dbname=settings["NAME"],
+    )
+    try:
+        other.execute("SELECT id FROM benefits_paymentbatch WHERE id = %s FOR UPDATE", [batch.pk])
+        with pytest.raises(OperationalError), transaction.atomic():
+            with connection.cursor() as cursor:
+                cursor.execute("SET LOCAL lock_timeout = '300ms'")
+            adjustments.adjust(personas.city, request)
+        assert not LedgerEntry.objects.filter(kind=LedgerKind.BACK_PAY).exists()
+    finally:
+        other.rollback()
+        other.close()
+    entry = adjustments.adjust(personas.city, request)  # the lock released: it goes through
+    assert entry.kind == LedgerKind.BACK_PAY

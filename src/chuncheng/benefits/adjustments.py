@@ -25,7 +25,7 @@ from django.utils import timezone
 from chuncheng.benefits import batches
 from chuncheng.benefits.batches import BatchError
 from chuncheng.benefits.choices import EntitlementStatus, LedgerKind
-from chuncheng.benefits.models import Entitlement, LedgerEntry
+from chuncheng.benefits.models import Entitlement, LedgerEntry, PaymentBatch
 from chuncheng.benefits.policy import get_programme
 from chuncheng.core.roles import Action
 from chuncheng.core.scope import get_for_user, permitted
@@ -124,6 +124,9 @@ def adjust(user, request: Request) -> LedgerEntry:
         # are serialised, and one moved out of the user's area meanwhile is refused.
         beneficiary = _beneficiary(user, kind, public_id, lock=True)
         if request.kind == LedgerKind.BACK_PAY:
+            # The month's batch row too: approval holds it for its whole transaction, so a back pay and an approval
+            # of the same month are serialised and each sees the other's ledger entries (no double payment).
+            list(PaymentBatch.objects.select_for_update(of=("self",)).filter(programme=programme, period=period))
             _check_back_pay(programme, period, kind, beneficiary.pk)
         return batches.adjust(request.kind, programme.code, period, kind, beneficiary.pk, amount, actor=user, note=note)
 
