@@ -18,23 +18,13 @@ from tests.benefits.batch_helpers import city_mix
 from tests.benefits.conftest import policy  # noqa: F401  (fixture)
 from tests.conftest import PASSWORD
 from tests.elders import conftest as elder_fixtures
-from tests.test_browser import SCREENSHOTS, Watched, zh
+from tests.test_browser import SCREENSHOTS, zh
 
 pytestmark = pytest.mark.browser
 browser = test_browser.browser  # the shared module-scoped Chromium fixture
+watched = test_browser.watched  # a zh-CN page at 1280×860 with what the browser reported
 registry, villages = elder_fixtures.registry, elder_fixtures.villages
 P1 = "P1_longevity_allowance"
-
-
-@pytest.fixture
-def watched(browser):
-    context = browser.new_context(locale="zh-CN", viewport={"width": 1280, "height": 860})
-    page = context.new_page()
-    page.set_default_timeout(15_000)
-    try:
-        yield Watched(page)
-    finally:
-        context.close()
 
 
 def run_enqueued_batch(batch_id: int, timeout: float = 15.0) -> None:

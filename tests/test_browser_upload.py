@@ -12,21 +12,11 @@ import pytest
 
 from tests import test_browser
 from tests.conftest import PASSWORD
-from tests.test_browser import SCREENSHOTS, Watched, zh
+from tests.test_browser import SCREENSHOTS, zh
 
 pytestmark = pytest.mark.browser
 browser = test_browser.browser  # the shared module-scoped Chromium fixture
-
-
-@pytest.fixture
-def watched(browser):
-    context = browser.new_context(locale="zh-CN", viewport={"width": 1280, "height": 860})
-    page = context.new_page()
-    page.set_default_timeout(15_000)
-    try:
-        yield Watched(page)
-    finally:
-        context.close()
+watched = test_browser.watched  # a zh-CN page at 1280×860 with what the browser reported
 
 
 def institutions_csv() -> tuple[str, bytes]:

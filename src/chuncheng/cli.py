@@ -8,6 +8,7 @@ import os
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 
 def _setup_django() -> None:
@@ -244,6 +245,17 @@ def cmd_benefits_load_policy(args) -> int:
     return load_benefits_policy()
 
 
+def _json_file(path: Path) -> tuple[bool, Any]:
+    """(True, the JSON in ``path``), or (False, None) after printing the refusal of a missing or malformed file."""
+    try:
+        return True, json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        _out(json.dumps({"code": "file_missing", "message": f"文件不存在: {path}"}, ensure_ascii=False))
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        _out(json.dumps({"code": "input_invalid", "message": f"不是有效的 JSON: {exc}"}, ensure_ascii=False))
+    return False, None
+
+
 def cmd_benefits_quote(args) -> int:
     """Quote one beneficiary's facts (a JSON file) under the version in force; prints JSON, writes nothing."""
     _setup_django()
@@ -251,14 +263,8 @@ def cmd_benefits_quote(args) -> int:
     from chuncheng.benefits.queries import parse_date
     from chuncheng.benefits.rules import QuoteError
 
-    path = Path(args.input)
-    try:
-        facts = json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        _out(json.dumps({"code": "file_missing", "message": f"文件不存在: {path}"}, ensure_ascii=False))
-        return 2
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-        _out(json.dumps({"code": "input_invalid", "message": f"不是有效的 JSON: {exc}"}, ensure_ascii=False))
+    ok, facts = _json_file(Path(args.input))
+    if not ok:
         return 2
     try:
         result = services.quote(args.programme, facts, parse_date(args.date))
@@ -308,14 +314,8 @@ def cmd_benefits_simulate(args) -> int:
 
     overrides: dict = {}
     if args.parameters:
-        path = Path(args.parameters)
-        try:
-            overrides = json.loads(path.read_text(encoding="utf-8"))
-        except FileNotFoundError:
-            _out(json.dumps({"code": "file_missing", "message": f"文件不存在: {path}"}, ensure_ascii=False))
-            return 2
-        except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-            _out(json.dumps({"code": "input_invalid", "message": f"不是有效的 JSON: {exc}"}, ensure_ascii=False))
+        ok, overrides = _json_file(Path(args.parameters))
+        if not ok:
             return 2
         if not isinstance(overrides, dict):
             _out(json.dumps({"code": "parameter_invalid", "message": "参数文件须为 JSON 对象"}, ensure_ascii=False))
