@@ -65,6 +65,12 @@ def cmd_init(args) -> int:
         call_command("collectstatic", interactive=False, verbosity=0)
     load_reference_org_units()
     load_benefits_policy()
+    from chuncheng.homecare.cli import load_catalogue as load_homecare_catalogue
+
+    load_homecare_catalogue(quiet=True)
+    from chuncheng.monitoring.cli import load_catalogue as load_monitoring_catalogue
+
+    load_monitoring_catalogue(quiet=True)
     if not args.no_demo:
         return cmd_demo(argparse.Namespace(scale="small", seed=2021, quiet=False))
     return 0
@@ -531,6 +537,24 @@ def build_parser() -> argparse.ArgumentParser:
     q.add_argument("--user", required=True, help="the reviewer (at the level awaited, not the applicant)")
     q.add_argument("--reason", help="required to reject or return")
     q.set_defaults(func=cmd_benefits_decide)
+
+    from chuncheng.meals.cli import register as register_meals
+
+    register_meals(sub)
+
+    from chuncheng.homecare.cli import add_parser as register_homecare
+
+    register_homecare(sub)
+
+    from chuncheng.alarms.cli import register as register_alarms
+    from chuncheng.timebank.cli import register as register_timebank
+
+    register_timebank(sub)
+    register_alarms(sub)
+
+    from chuncheng.monitoring.cli import register as register_monitoring
+
+    register_monitoring(sub)
 
     p = sub.add_parser("manage", help="run a Django management command")
     p.add_argument("rest", nargs=argparse.REMAINDER)

@@ -9,6 +9,7 @@ from chuncheng.benefits import application_api as benefits_application_api
 from chuncheng.core import api as core_api
 from chuncheng.core import imports_api
 from chuncheng.elders import api as elders_api
+from chuncheng.homecare import api as homecare_api
 from chuncheng.institutions import api as institutions_api
 from chuncheng.welfare import api as welfare_api
 
@@ -25,6 +26,9 @@ router.register("welfare-visits", welfare_api.VisitViewSet, basename="welfare-vi
 router.register("welfare-tasks", welfare_api.TaskViewSet, basename="welfare-task")
 router.register("service-lists", welfare_api.ServiceListViewSet, basename="service-list")
 router.register("service-items", welfare_api.ServiceItemViewSet, basename="service-item")
+router.register("homecare/providers", homecare_api.ProviderViewSet, basename="homecare-provider")
+router.register("homecare/orders", homecare_api.OrderViewSet, basename="homecare-order")
+router.register("homecare/visits", homecare_api.VisitViewSet, basename="homecare-visit")
 router.register("assessments", assessment_api.AssessmentViewSet, basename="assessment")
 router.register("assessment-agencies", assessment_api.AgencyViewSet, basename="assessment-agency")
 router.register("benefits/applications", benefits_application_api.ApplicationViewSet, basename="benefit-application")
@@ -54,6 +58,10 @@ urlpatterns = [
     path("api/v1/benefits/ledger/totals/", benefits_api.ledger_totals_view, name="api-benefits-ledger"),
     path("api/v1/benefits/simulate/<slug:programme>/", simulation_api.simulate_view, name="api-benefits-simulate"),
     path("api/v1/benefits/adjustments/", adjustment_api.adjustments_view, name="api-benefits-adjustments"),
+    path("api/v1/meals/", include("chuncheng.meals.api_urls")),
+    path("api/v1/timebank/", include("chuncheng.timebank.api_urls")),
+    path("api/v1/alarms/", include("chuncheng.alarms.api_urls")),
+    path("api/v1/monitoring/", include("chuncheng.monitoring.api_urls")),
     path("api/v1/", include(router.urls)),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
@@ -62,7 +70,12 @@ urlpatterns = [
     path("facilities/", include("chuncheng.institutions.facility_urls")),
     path("elders/", include("chuncheng.elders.urls")),
     path("welfare/", include("chuncheng.welfare.urls")),
+    path("homecare/", include("chuncheng.homecare.urls")),
     path("assessments/", include("chuncheng.assessment.urls")),
     path("benefits/", include("chuncheng.benefits.urls")),
+    path("timebank/", include("chuncheng.timebank.urls")),
+    path("alarms/", include("chuncheng.alarms.urls")),
+    path("meals/", include("chuncheng.meals.urls")),
+    path("monitoring/", include("chuncheng.monitoring.urls")),
     path("", include("chuncheng.core.urls")),
 ]

@@ -1,5 +1,6 @@
 """The whole demo in one call: the city (registry), assessments, the welfare pack with flags, entitlements and visits,
-a year of benefit batches."""
+a year of benefit batches and applications, meal assistance, home services with verified visits, the time bank and
+alarms."""
 
 from __future__ import annotations
 
@@ -8,12 +9,16 @@ from datetime import date
 from chuncheng.demo import city
 from chuncheng.demo.assessments import build_assessments
 from chuncheng.demo.benefits import build_applications, build_batches
+from chuncheng.demo.community import build_alarms, build_timebank
+from chuncheng.demo.homecare import build_homecare
+from chuncheng.demo.meals import build_meals
 
 DEMO_TODAY = date(2026, 11, 1)
 
 
 def build_all(scale: str = "small", seed: int = 2021) -> dict[str, object]:
     """Idempotent: every part does nothing when its demo data already exists."""
+    from chuncheng.homecare import services as homecare
     from chuncheng.welfare import demo as welfare_demo
     from chuncheng.welfare import services as welfare
 
@@ -26,4 +31,9 @@ def build_all(scale: str = "small", seed: int = 2021) -> dict[str, object]:
     result["welfare_visits"] = welfare_demo.seed_visits()
     result["benefit_batches"] = build_batches(DEMO_TODAY)["batches"]
     result["benefit_applications"] = build_applications(DEMO_TODAY)
+    result["meal_records"] = build_meals(DEMO_TODAY)["meal_records"]
+    homecare.load_catalogue()
+    result["home_visits"] = build_homecare(DEMO_TODAY)["visits"]
+    result["time_bank_services"] = build_timebank(DEMO_TODAY)
+    result["alarms"] = build_alarms(DEMO_TODAY)
     return result

@@ -1,0 +1,102 @@
+"""``chuncheng homecare …``: load the service catalogue, scan a month's visits for anomalies.
+
+Imported by ``chuncheng.cli`` while building the parser, so nothing here imports Django at module level."""
+
+from __future__ import annotations
+
+import json
+import sys
+
+
+def _out(text: str) -> None:
+    sys.stdout.write(text + "\n")
+
+
+def _refusal(exc) -> str:
+    """The JSON line of a refusal: its stable code and Chinese message."""
+    errors = [e for errs in exc.error_dict.values() for e in errs] if hasattr(exc, "error_dict") else exc.error_list
+    return json.dumps({"code": errors[0].code, "message": errors[0].messages[0]}, ensure_ascii=False)
+
+
+def load_catalogue(*, quiet: bool = False) -> int:
+    """Load the catalogue (idempotent); exit code 2 on a bad file. Called by ``chuncheng init`` too."""
+    from django.core.exceptions import ValidationError
+
+    from chuncheng.homecare import services
+
+    try:
+        summary = services.load_catalogue()
+    except ValidationError as exc:
+        _out(_refusal(exc))
+        return 2
+    if not quiet:
+        _out(f"已载入居家服务目录 / home-care catalogue loaded: {json.dumps(summary)}")
+    return 0
+
+
+def cmd_load_catalogue(args) -> int:
+    from chuncheng.cli import _setup_django
+
+    _setup_django()
+    return load_catalogue()
+
+
+def cmd_scan_anomalies(args) -> int:
+    from chuncheng.cli import _actor, _setup_django
+
+    _setup_django()
+    from django.core.exceptions import ValidationError
+
+    from chuncheng.homecare import services
+
+    try:
+        counts = services.scan_anomalies(args.month, actor=_actor(args.user))
+    except ValidationError as exc:
+        _out(_refusal(exc))
+        return 2
+    _out(json.dumps({"month": args.month, "flags_added": counts}, ensure_ascii=False))
+    return 0
+
+
+def cmd_add_caregiver(args) -> int:
+    """Add a staff member of the registry as a provider's caregiver, optionally linked to the login they use."""
+    from chuncheng.cli import _actor, _setup_django
+
+    _setup_django()
+    from django.core.exceptions import ValidationError
+
+    from chuncheng.core.models import User
+    from chuncheng.homecare import services
+    from chuncheng.homecare.models import Provider
+    from chuncheng.institutions.models import Staff
+
+    provider = Provider.objects.filter(uscc=args.provider.upper()).first()
+    staff = Staff.objects.filter(public_id=args.staff).first() if len(args.staff) >= 32 else None
+    login = User.objects.filter(username=args.login).first() if args.login else None
+    if provider is None or staff is None or (args.login and login is None):
+        _out(json.dumps({"code": "not_found", "message": "服务商、人员或账号不存在"}, ensure_ascii=False))
+        return 2
+    try:
+        caregiver = services.add_caregiver(provider, staff, user=login, actor=_actor(args.user))
+    except ValidationError as exc:
+        _out(_refusal(exc))
+        return 2
+    _out(json.dumps({"caregiver": str(caregiver.public_id), "provider": provider.uscc}))
+    return 0
+
+
+def add_parser(sub) -> None:
+    p = sub.add_parser("homecare", help="home and community services: catalogue, anomaly scan (docs/homecare.md)")
+    homecare = p.add_subparsers(dest="homecare_command", required=True)
+    q = homecare.add_parser("load-catalogue", help="load the service catalogue and EVV settings (idempotent)")
+    q.set_defaults(func=cmd_load_catalogue)
+    q = homecare.add_parser("scan-anomalies", help="flag a month's visits (one SQL per rule; reviews are kept)")
+    q.add_argument("--month", required=True, help="YYYY-MM")
+    q.add_argument("--user", help="the account that runs the scan (default: system)")
+    q.set_defaults(func=cmd_scan_anomalies)
+    q = homecare.add_parser("add-caregiver", help="add a staff member as a provider's caregiver (and link a login)")
+    q.add_argument("--provider", required=True, help="the provider's USCC")
+    q.add_argument("--staff", required=True, help="the staff member's id (UUID) in the registry")
+    q.add_argument("--login", help="the account the caregiver uses on the phone page")
+    q.add_argument("--user", required=True, help="the city or county official adding them")
+    q.set_defaults(func=cmd_add_caregiver)

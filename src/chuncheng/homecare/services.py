@@ -1,0 +1,494 @@
+"""Every write of home care: loading the catalogue, providers and caregivers, the order's transitions, check-in and
+check-out, the anomaly scan and the review of flags. Each runs in a transaction and is audited; a refusal is a
+``ValidationError`` with a Chinese message and a stable English code (``choices.ErrorCode``) and writes nothing.
+
+The anomaly scan is set-based: one ``INSERT … SELECT … ON CONFLICT DO NOTHING`` per rule over a month of visits (the
+same SQL on SQLite and PostgreSQL), so re-running it adds only new flags and keeps the reviews already made.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, connection, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from chuncheng.core import audit
+from chuncheng.core.models import AuditAction
+from chuncheng.core.roles import Action
+from chuncheng.core.scope import permitted
+from chuncheng.elders.choices import ElderStatus
+from chuncheng.elders.models import Elder
+from chuncheng.elders.queries import SHANGHAI
+from chuncheng.homecare import rules
+from chuncheng.homecare.choices import (
+    TRANSITIONS,
+    AnomalyRule,
+    ErrorCode,
+    FlagStatus,
+    OrderStatus,
+    ServiceKind,
+    TargetGroup,
+    VisitStatus,
+)
+from chuncheng.homecare.models import (
+    Caregiver,
+    CatalogueItem,
+    CataloguePrice,
+    CatalogueVersion,
+    HomecareSetting,
+    Provider,
+    ServiceOrder,
+    Visit,
+    VisitFlag,
+)
+from chuncheng.institutions.models import Admission
+
+CATALOGUE = Path(__file__).resolve().parent.parent / "policies" / "kunming" / "homecare" / "catalogue.json"
+DEFAULTS = {"check_in_radius_m": 200.0, "max_travel_speed_kmh": 60.0}
+
+
+def _error(field: str | None, code: str, message: str) -> ValidationError:
+    error = ValidationError(message, code=code)
+    return ValidationError({field: error}) if field else error
+
+
+def _require(actor, resource: str, action: str) -> None:
+    if actor is not None and not permitted(actor, resource, action):
+        raise _error(None, ErrorCode.PERMISSION_DENIED, _("You are not allowed to do this."))
+
+
+def setting(key: str) -> float:
+    """A number of the policy data (the default when the catalogue is not loaded)."""
+    row = HomecareSetting.objects.filter(key=key).values_list("value", flat=True).first()
+    return DEFAULTS[key] if row is None else row
+
+
+# ---- the catalogue (policy data) ------------------------------------------------------------------------------
+
+
+def _check_catalogue(doc: dict[str, Any]) -> None:
+    groups = set(TargetGroup.values)
+    for entry in doc["items"]:
+        if entry["kind"] not in ServiceKind.values:
+            raise _error(None, ErrorCode.BAD_CATALOGUE, _("The catalogue names an unknown service kind."))
+        if set(entry["prices"]) != groups or int(entry["min_minutes"]) >= int(entry["max_minutes"]):
+            raise _error(None, ErrorCode.BAD_CATALOGUE, _("A catalogue item needs a price per group and bounds."))
+        if not entry.get("source"):
+            raise _error(None, ErrorCode.BAD_CATALOGUE, _("Every catalogue item needs its source."))
+
+
+@transaction.atomic
+def load_catalogue(*, actor=None, path: Path = CATALOGUE) -> dict[str, int]:
+    """Load the catalogue version of the JSON file (idempotent: an existing version number is left as it is; a new
+    one closes the version in force the day before its own start). Settings are updated in place."""
+    doc = json.loads(path.read_text(encoding="utf-8"))
+    _check_catalogue(doc)
+    for key, entry in doc["settings"].items():
+        HomecareSetting.objects.update_or_create(
+            key=key, defaults={"value": float(entry["value"]), "source": entry["source"]}
+        )
+    if CatalogueVersion.objects.filter(version=doc["version"]).exists():
+        return {"version": doc["version"], "items": 0}
+    start = date.fromisoformat(doc["effective_from"])
+    CatalogueVersion.objects.filter(effective_to__isnull=True, effective_from__lt=start).update(
+        effective_to=start - timedelta(days=1)
+    )
+    version = CatalogueVersion.objects.create(version=doc["version"], effective_from=start, source=doc["source"])
+    for entry in doc["items"]:
+        item = CatalogueItem.objects.create(
+            version=version,
+            kind=entry["kind"],
+            unit=entry["unit"],
+            market_price=Decimal(entry["market_price"]),
+            min_minutes=int(entry["min_minutes"]),
+            max_minutes=int(entry["max_minutes"]),
+            source=entry["source"],
+            is_open=bool(entry.get("open")),
+        )
+        CataloguePrice.objects.bulk_create(
+            CataloguePrice(
+                item=item,
+                target_group=group,
+                price=Decimal(price),
+                source=entry["source"],
+                is_open=bool(entry.get("open")),
+            )
+            for group, price in entry["prices"].items()
+        )
+    audit.record_create(actor, version)
+    return {"version": version.version, "items": len(doc["items"])}
+
+
+def item_in_force(kind: str, day: date) -> CatalogueItem | None:
+    """The catalogue item of this kind in the version in force on ``day``."""
+    return (
+        CatalogueItem.objects.filter(kind=kind, version__effective_from__lte=day)
+        .exclude(version__effective_to__lt=day)
+        .select_related("version")
+        .order_by("-version__effective_from")
+        .first()
+    )
+
+
+# ---- providers and caregivers -----------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def register_provider(data: dict[str, Any], *, actor) -> Provider:
+    """Register a provider; the areas served are org-unit code prefixes within the actor's own area."""
+    _require(actor, "homecare_provider", Action.ADD)
+    areas = [str(a).strip() for a in data.get("areas", []) if str(a).strip()]
+    prefix = getattr(actor, "scope_prefix", "") if actor is not None else ""
+    if any(not a.isdigit() for a in areas) or (prefix and not data["org_unit"].code.startswith(prefix)):
+        raise _error("areas", ErrorCode.BAD_AREA, _("Areas served are org-unit codes within your area."))
+    provider = Provider(
+        name=data["name"],
+        uscc=str(data["uscc"]).strip().upper(),
+        org_unit=data["org_unit"],
+        contact_name=data.get("contact_name", ""),
+        contact_phone=data.get("contact_phone", ""),
+        qualifications=data.get("qualifications", ""),
+        areas=areas,
+    )
+    provider.full_clean()
+    provider.save()
+    audit.record_create(actor, provider, org_code=provider.org_unit.code)
+    return provider
+
+
+@transaction.atomic
+def add_caregiver(provider: Provider, staff, *, actor, user=None) -> Caregiver:
+    """Add a staff member of the registry as a caregiver of the provider (optionally with the login they use)."""
+    _require(actor, "homecare_provider", Action.CHANGE)
+    if actor is not None and not Provider.objects.for_user(actor, Action.CHANGE).filter(pk=provider.pk).exists():
+        raise _error("provider", ErrorCode.BAD_AREA, _("This provider is not registered in your area."))
+    caregiver = Caregiver(provider=provider, staff=staff, user=user)
+    caregiver.full_clean()
+    caregiver.save()
+    audit.record_create(actor, caregiver, org_code=provider.org_unit.code)
+    return caregiver
+
+
+# ---- orders -------------------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def create_order(
+    elder: Elder, provider: Provider, kind: str, scheduled_on: date, *, actor, quantity: int = 1, note: str = ""
+) -> ServiceOrder:
+    """Create an order priced from the catalogue in force on the day, for the elder's target group."""
+    _require(actor, "homecare_order", Action.ADD)
+    if elder.status != ElderStatus.ACTIVE:
+        code = ErrorCode.ELDER_DECEASED if elder.status == ElderStatus.DECEASED else ErrorCode.ELDER_NOT_ACTIVE
+        raise _error("elder", code, _("Services are ordered only for elders in the registry."))
+    if not provider.active:
+        raise _error("provider", ErrorCode.PROVIDER_INACTIVE, _("This provider is not active."))
+    if not provider.serves(elder.org_unit.code):
+        raise _error("provider", ErrorCode.AREA_NOT_SERVED, _("This provider does not serve the elder's area."))
+    item = item_in_force(kind, scheduled_on)
+    group = rules.target_group(elder.categories)
+    price = item.prices.filter(target_group=group).first() if item else None
+    if item is None or price is None:
+        raise _error("kind", ErrorCode.NO_PRICE, _("The catalogue has no price for this service on that day."))
+    amounts = rules.quote(item.market_price, price.price, quantity)
+    order = ServiceOrder(
+        elder=elder,
+        provider=provider,
+        item=item,
+        kind=kind,
+        target_group=group,
+        quantity=quantity,
+        market_amount=amounts.market_amount,
+        elder_amount=amounts.elder_amount,
+        subsidy_amount=amounts.subsidy_amount,
+        scheduled_on=scheduled_on,
+        note=note,
+        created_by=actor if getattr(actor, "pk", None) else None,
+    )
+    order.full_clean()
+    order.save()
+    audit.record_create(actor, order, org_code=elder.org_unit.code)
+    return order
+
+
+def _locked(order: ServiceOrder) -> ServiceOrder:
+    return ServiceOrder.objects.select_for_update().select_related("elder__org_unit", "provider").get(pk=order.pk)
+
+
+def _move(order: ServiceOrder, to: str, actor, **changes: Any) -> ServiceOrder:
+    if to not in TRANSITIONS[order.status]:
+        raise _error(
+            None,
+            ErrorCode.BAD_TRANSITION,
+            _("The order cannot move from %(a)s to %(b)s.")
+            % {"a": order.get_status_display(), "b": OrderStatus(to).label},
+        )
+    before = audit.snapshot(order)
+    order.status = to
+    for field, value in changes.items():
+        setattr(order, field, value)
+    order.full_clean()
+    order.save()
+    audit.record_update(actor, order, before, org_code=order.elder.org_unit.code)
+    return order
+
+
+@transaction.atomic
+def accept_order(order: ServiceOrder, *, actor) -> ServiceOrder:
+    """The provider accepts the order (recorded by a worker until provider logins come)."""
+    _require(actor, "homecare_order", Action.CHANGE)
+    return _move(_locked(order), OrderStatus.ACCEPTED, actor)
+
+
+@transaction.atomic
+def assign_order(order: ServiceOrder, caregiver: Caregiver, *, actor) -> ServiceOrder:
+    """Assign (or reassign, before the visit starts) a caregiver of the order's provider."""
+    _require(actor, "homecare_order", Action.CHANGE)
+    order = _locked(order)
+    if caregiver.provider_id != order.provider_id or not caregiver.active:
+        raise _error(
+            "caregiver", ErrorCode.CAREGIVER_NOT_OF_PROVIDER, _("This caregiver does not work for the provider.")
+        )
+    return _move(order, OrderStatus.ASSIGNED, actor, caregiver=caregiver)
+
+
+@transaction.atomic
+def cancel_order(order: ServiceOrder, reason: str, *, actor) -> ServiceOrder:
+    _require(actor, "homecare_order", Action.CHANGE)
+    return _move(_locked(order), OrderStatus.CANCELLED, actor, cancel_reason=reason[:200])
+
+
+# ---- check-in and check-out (EVV) ------------------------------------------------------------------------------
+
+
+def _coordinates(lat: Any, lng: Any) -> tuple[float, float]:
+    try:
+        point = float(lat), float(lng)
+    except (TypeError, ValueError) as exc:
+        raise _error("lat", ErrorCode.BAD_LOCATION, _("The location is not valid.")) from exc
+    if not rules.valid_coordinates(*point):
+        raise _error("lat", ErrorCode.BAD_LOCATION, _("The location is not valid."))
+    return point
+
+
+def _home(elder: Elder) -> tuple[float, float] | None:
+    if elder.lat is not None and elder.lng is not None:
+        return float(elder.lat), float(elder.lng)
+    return None
+
+
+@transaction.atomic
+def check_in(order: ServiceOrder, lat: Any, lng: Any, *, actor, now: datetime | None = None) -> tuple[Visit, str]:
+    """Open a visit of the order's caregiver at the given place; returns the visit and the elder's one-time code
+    (delivered to the elder, never stored in clear). Refuses a deceased elder and a second open check-in."""
+    _require(actor, "homecare_visit", Action.ADD)
+    point = _coordinates(lat, lng)
+    order = _locked(order)
+    elder = order.elder
+    if elder.status == ElderStatus.DECEASED:
+        raise _error(None, ErrorCode.ELDER_DECEASED, _("The elder is recorded as deceased; no visit can start."))
+    if order.status != OrderStatus.ASSIGNED:
+        raise _error(None, ErrorCode.BAD_TRANSITION, _("Only an assigned order can be checked in."))
+    own = getattr(actor, "caregiver", None) if getattr(actor, "pk", None) else None
+    if own is not None and own.pk != order.caregiver_id:
+        raise _error(None, ErrorCode.NOT_ASSIGNED_CAREGIVER, _("This order is assigned to another caregiver."))
+    if Visit.objects.filter(caregiver_id=order.caregiver_id, status=VisitStatus.OPEN).exists():
+        raise _error(None, ErrorCode.OPEN_CHECK_IN, _("This caregiver already has an open check-in."))
+    now = now or timezone.now()
+    home = _home(elder)
+    code = rules.new_code()
+    visit = Visit(
+        order=order,
+        elder=elder,
+        caregiver_id=order.caregiver_id,
+        kind=order.kind,
+        visit_date=now.astimezone(SHANGHAI).date(),
+        check_in_at=now,
+        check_in_epoch=int(now.timestamp()),
+        check_in_lat=point[0],
+        check_in_lng=point[1],
+        check_in_distance_m=rules.distance_m(*point, *home) if home else None,
+        no_reference_location=home is None,
+    )
+    visit.code_hash = rules.code_hash(str(visit.public_id), code)
+    visit.full_clean()
+    try:
+        with transaction.atomic():
+            visit.save()
+    except IntegrityError as exc:  # a concurrent check-in of the same caregiver won the race
+        raise _error(None, ErrorCode.OPEN_CHECK_IN, _("This caregiver already has an open check-in.")) from exc
+    _move(order, OrderStatus.IN_SERVICE, actor)
+    audit.record_create(actor, visit, org_code=elder.org_unit.code)
+    return visit, code
+
+
+@transaction.atomic
+def check_out(visit: Visit, lat: Any, lng: Any, code: str = "", *, actor, now: datetime | None = None) -> Visit:
+    """Close the visit; a wrong code is refused (nothing written), no code leaves it unconfirmed (not payable)."""
+    _require(actor, "homecare_visit", Action.CHANGE)
+    point = _coordinates(lat, lng)
+    visit = Visit.objects.select_for_update().select_related("elder__org_unit", "order").get(pk=visit.pk)
+    if visit.status != VisitStatus.OPEN:
+        raise _error(None, ErrorCode.NO_OPEN_VISIT, _("There is no open check-in to check out."))
+    own = getattr(actor, "caregiver", None) if getattr(actor, "pk", None) else None
+    if own is not None and own.pk != visit.caregiver_id:
+        raise _error(None, ErrorCode.NOT_ASSIGNED_CAREGIVER, _("This visit belongs to another caregiver."))
+    code = (code or "").strip()
+    if code and not rules.code_matches(str(visit.public_id), code, visit.code_hash):
+        raise _error("code", ErrorCode.BAD_CODE, _("The confirmation code is not correct."))
+    now = now or timezone.now()
+    before = audit.snapshot(visit)
+    home = _home(visit.elder)
+    visit.status = VisitStatus.CLOSED
+    visit.check_out_at = now
+    visit.check_out_epoch = int(now.timestamp())
+    if visit.check_out_epoch < visit.check_in_epoch:
+        raise _error(None, ErrorCode.NO_OPEN_VISIT, _("Check-out cannot come before check-in."))
+    visit.check_out_lat, visit.check_out_lng = point
+    visit.check_out_distance_m = rules.distance_m(*point, *home) if home else None
+    visit.duration_s = visit.check_out_epoch - visit.check_in_epoch
+    visit.confirmed = bool(code)
+    visit.full_clean()
+    visit.save()
+    audit.record_update(actor, visit, before, org_code=visit.elder.org_unit.code)
+    _move(_locked(visit.order), OrderStatus.COMPLETED, actor)
+    return visit
+
+
+# ---- anomaly scan ---------------------------------------------------------------------------------------------
+
+
+def month_bounds(month: str) -> tuple[int, int]:
+    """Epoch seconds of the first instant of the month and of the next, in Kunming time."""
+    try:
+        start = datetime.strptime(month, "%Y-%m").replace(tzinfo=SHANGHAI)
+    except (TypeError, ValueError) as exc:
+        raise _error("month", ErrorCode.BAD_MONTH, _("A month is written YYYY-MM.")) from exc
+    end = (start + timedelta(days=32)).replace(day=1)
+    return int(start.timestamp()), int(end.timestamp())
+
+
+def _rule_sql() -> dict[str, tuple[str, str, str]]:
+    """Per rule: (value expression, extra FROM/JOIN, condition). ``v`` is the visit."""
+    visit = Visit._meta.db_table
+    order = ServiceOrder._meta.db_table
+    item = CatalogueItem._meta.db_table
+    elder = Elder._meta.db_table
+    admission = Admission._meta.db_table
+    bounds_join = f"JOIN {order} o ON o.id = v.order_id JOIN {item} i ON i.id = o.item_id"
+    travel = f"""JOIN (
+        SELECT id, LAG(check_out_epoch) OVER w AS prev_out, LAG(check_out_lat) OVER w AS prev_lat,
+               LAG(check_out_lng) OVER w AS prev_lng
+        FROM {visit} WHERE status = 'closed' AND check_in_epoch >= %(from_prev)s AND check_in_epoch < %(end)s
+        WINDOW w AS (PARTITION BY caregiver_id ORDER BY check_in_epoch, id)
+    ) c ON c.id = v.id"""
+    dist = (
+        "SQRT(((v.check_in_lat - c.prev_lat) * 111195.0) * ((v.check_in_lat - c.prev_lat) * 111195.0)"
+        " + ((v.check_in_lng - c.prev_lng) * 111195.0 * COS(RADIANS((v.check_in_lat + c.prev_lat) / 2)))"
+        " * ((v.check_in_lng - c.prev_lng) * 111195.0 * COS(RADIANS((v.check_in_lat + c.prev_lat) / 2))))"
+    )
+    return {
+        AnomalyRule.TOO_SHORT: (
+            "v.duration_s / 60.0",
+            bounds_join,
+            "v.status = 'closed' AND v.duration_s < i.min_minutes * 60",
+        ),
+        AnomalyRule.TOO_LONG: (
+            "v.duration_s / 60.0",
+            bounds_join,
+            "v.status = 'closed' AND v.duration_s > i.max_minutes * 60 * o.quantity",
+        ),
+        AnomalyRule.OUT_OF_PLACE: (
+            "CASE WHEN COALESCE(v.check_out_distance_m, 0) > v.check_in_distance_m "
+            "THEN v.check_out_distance_m ELSE v.check_in_distance_m END",
+            "",
+            "(v.check_in_distance_m > %(radius)s OR v.check_out_distance_m > %(radius)s)",
+        ),
+        AnomalyRule.NO_REFERENCE_LOCATION: ("NULL", "", "v.no_reference_location = %(true)s"),
+        AnomalyRule.OVERLAP: (
+            "NULL",
+            "",
+            f"""v.status = 'closed' AND EXISTS (SELECT 1 FROM {visit} w WHERE w.caregiver_id = v.caregiver_id
+                AND w.id <> v.id AND w.status = 'closed' AND w.check_in_epoch < v.check_out_epoch
+                AND w.check_out_epoch > v.check_in_epoch)""",
+        ),
+        AnomalyRule.IMPOSSIBLE_TRAVEL: (
+            f"{dist} / (CASE WHEN v.check_in_epoch - c.prev_out > 0 THEN v.check_in_epoch - c.prev_out ELSE 1 END)"
+            " * 3.6",
+            travel,
+            f"c.prev_out IS NOT NULL AND {dist} > %(speed)s * (v.check_in_epoch - c.prev_out)",
+        ),
+        AnomalyRule.ELDER_DECEASED: (
+            "NULL",
+            f"JOIN {elder} e ON e.id = v.elder_id",
+            "e.died_on IS NOT NULL AND v.visit_date >= e.died_on",
+        ),
+        AnomalyRule.ELDER_ADMITTED: (
+            "NULL",
+            "",
+            f"""EXISTS (SELECT 1 FROM {admission} a WHERE a.elder_id = v.elder_id AND a.admitted_on <= v.visit_date
+                AND (a.discharged_on IS NULL OR a.discharged_on > v.visit_date))""",
+        ),
+        AnomalyRule.UNCONFIRMED: ("NULL", "", "v.status = 'closed' AND v.confirmed = %(false)s"),
+    }
+
+
+@transaction.atomic
+def scan_anomalies(month: str, *, actor=None) -> dict[str, int]:
+    """Flag the month's visits: one INSERT … SELECT per rule; existing flags (and their reviews) are kept."""
+    _require(actor, "homecare_visit", Action.CHANGE)
+    start, end = month_bounds(month)
+    params = {
+        "start": start,
+        "end": end,
+        "from_prev": start - 86_400,
+        "radius": setting("check_in_radius_m"),
+        "speed": setting("max_travel_speed_kmh") / 3.6,
+        "true": True,
+        "false": False,
+        "now": connection.ops.adapt_datetimefield_value(timezone.now()),
+    }
+    table = VisitFlag._meta.db_table
+    counts: dict[str, int] = {}
+    with connection.cursor() as cursor:
+        for rule, (value, joins, condition) in _rule_sql().items():
+            sql = f"""INSERT INTO {table} (visit_id, rule, value, status, note, created_at)
+                SELECT v.id, %(rule)s, {value}, 'open', '', %(now)s FROM {Visit._meta.db_table} v {joins}
+                WHERE v.check_in_epoch >= %(start)s AND v.check_in_epoch < %(end)s AND {condition}
+                ON CONFLICT (visit_id, rule) DO NOTHING"""
+            cursor.execute(sql, {**params, "rule": str(rule)})
+            counts[str(rule)] = max(cursor.rowcount, 0)
+    audit.record_bulk(actor, AuditAction.BULK_UPDATE, VisitFlag, sum(counts.values()), {"month": month, **counts})
+    return counts
+
+
+@transaction.atomic
+def review_flag(flag: VisitFlag, accept: bool, *, actor, note: str = "") -> VisitFlag:
+    """A supervisor accepts (the anomaly stands: not payable) or rejects (false alarm) a flag, once."""
+    _require(actor, "homecare_flag", Action.CHANGE)
+    flag = VisitFlag.objects.select_for_update().select_related("visit__elder__org_unit").get(pk=flag.pk)
+    if flag.status != FlagStatus.OPEN:
+        raise _error(None, ErrorCode.FLAG_REVIEWED, _("This flag has already been reviewed."))
+    before = audit.snapshot(flag)
+    flag.status = FlagStatus.ACCEPTED if accept else FlagStatus.REJECTED
+    flag.reviewed_by = actor if getattr(actor, "pk", None) else None
+    flag.reviewed_at = timezone.now()
+    flag.note = note[:300]
+    flag.save()
+    audit.record_update(actor, flag, before, org_code=flag.visit.elder.org_unit.code)
+    return flag
+
+
+def echo_code() -> bool:
+    """Whether the one-time code is shown to the caller (development and tests) instead of only being delivered to
+    the elder (SMS delivery is not built yet; see docs/homecare.md)."""
+    from django.conf import settings
+
+    return bool(getattr(settings, "HOMECARE_ECHO_CODE", settings.DEBUG))

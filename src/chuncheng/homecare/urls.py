@@ -1,0 +1,15 @@
+from django.urls import path
+
+from chuncheng.homecare import views
+
+app_name = "homecare"
+
+urlpatterns = [
+    path("providers/", views.providers_view, name="providers"),
+    path("orders/", views.orders_view, name="orders"),
+    path("orders/<uuid:public_id>/", views.order_view, name="order"),
+    path("orders/<uuid:public_id>/<slug:step>/", views.order_action_view, name="order_action"),
+    path("visits/", views.visits_view, name="visits"),
+    path("visits/<uuid:public_id>/flags/<slug:rule>/review/", views.flag_review_view, name="flag_review"),
+    path("today/", views.today_view, name="today"),
+]

@@ -1,0 +1,24 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_noop
+
+
+class MonitoringConfig(AppConfig):
+    name = "chuncheng.monitoring"
+    label = "monitoring"
+    verbose_name = _("Monitoring")
+
+    def ready(self) -> None:
+        from chuncheng.core.roles import READ_ACTIONS, Role, register_module, register_resource
+
+        # City, county and township users read their area's indicators (the smallest area with indicators is the
+        # township); community workers, operators and the three administrators see none.
+        register_resource(
+            "monitoring",
+            {
+                Role.CITY_OFFICIAL: READ_ACTIONS,
+                Role.COUNTY_OFFICIAL: READ_ACTIONS,
+                Role.TOWNSHIP_WORKER: READ_ACTIONS,
+            },
+        )
+        register_module("monitoring:area", gettext_noop("Indicators"), "monitoring", gettext_noop("Monitoring"))
