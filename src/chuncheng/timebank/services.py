@@ -172,9 +172,8 @@ def _post(kind: str, volunteer: Volunteer, hours: Decimal, *, actor, **extra: An
     return transfer
 
 
-@transaction.atomic
-def confirm_service(service: VolunteerService, *, actor) -> Transfer:
-    """A community (or township) worker confirms a recorded service: its hours are deposited to the volunteer."""
+def _decide(service: VolunteerService, status: str, actor) -> VolunteerService:
+    """Lock a recorded service of the actor's area and set its decision (confirmed or rejected), audited."""
     _require(actor, Action.CHANGE)
     service = (
         VolunteerService.objects.for_user(actor, Action.CHANGE)
@@ -188,37 +187,7 @@ def confirm_service(service: VolunteerService, *, actor) -> Transfer:
     if service.status != ServiceStatus.RECORDED:
         raise _error(None, ErrorCode.SERVICE_NOT_RECORDED, _("This service has already been confirmed or rejected."))
     before = audit.snapshot(service)
-    service.status = ServiceStatus.CONFIRMED
-    service.confirmed_by = actor
-    service.confirmed_at = timezone.now()
-    service.save(update_fields=["status", "confirmed_by", "confirmed_at"])
-    audit.record(
-        actor,
-        AuditAction.STATE,
-        service,
-        audit.diff(before, audit.snapshot(service)),
-        org_code=service.volunteer.org_unit.code,
-    )
-    return _post(TransferKind.DEPOSIT, service.volunteer, service.hours, actor=actor, service=service)
-
-
-@transaction.atomic
-def reject_service(service: VolunteerService, *, actor) -> VolunteerService:
-    """A worker refuses to confirm a recorded service (no hours are deposited)."""
-    _require(actor, Action.CHANGE)
-    service = (
-        VolunteerService.objects.for_user(actor, Action.CHANGE)
-        .select_for_update(of=("self",))
-        .select_related("volunteer__org_unit")
-        .filter(pk=service.pk)
-        .first()
-    )
-    if service is None:
-        raise _error(None, ErrorCode.PERMISSION_DENIED, _("This service is outside your area."))
-    if service.status != ServiceStatus.RECORDED:
-        raise _error(None, ErrorCode.SERVICE_NOT_RECORDED, _("This service has already been confirmed or rejected."))
-    before = audit.snapshot(service)
-    service.status = ServiceStatus.REJECTED
+    service.status = status
     service.confirmed_by = actor
     service.confirmed_at = timezone.now()
     service.save(update_fields=["status", "confirmed_by", "confirmed_at"])
@@ -230,6 +199,19 @@ def reject_service(service: VolunteerService, *, actor) -> VolunteerService:
         org_code=service.volunteer.org_unit.code,
     )
     return service
+
+
+@transaction.atomic
+def confirm_service(service: VolunteerService, *, actor) -> Transfer:
+    """A community (or township) worker confirms a recorded service: its hours are deposited to the volunteer."""
+    service = _decide(service, ServiceStatus.CONFIRMED, actor)
+    return _post(TransferKind.DEPOSIT, service.volunteer, service.hours, actor=actor, service=service)
+
+
+@transaction.atomic
+def reject_service(service: VolunteerService, *, actor) -> VolunteerService:
+    """A worker refuses to confirm a recorded service (no hours are deposited)."""
+    return _decide(service, ServiceStatus.REJECTED, actor)
 
 
 @transaction.atomic
