@@ -1,6 +1,7 @@
-"""Demo meal assistance: cards for elders near the first canteens, three months of lunches (weekdays, most elders most
-days), a few elders who also eat at a second canteen the same day (flagged), food-safety checks, and the two older
-months settled into the benefits ledger (the latest left open). Idempotent: does nothing when demo cards exist.
+"""Demo meal assistance: cards for elders near canteens of 五华区 and 官渡区, three months of lunches (weekdays, most
+elders most days), a few elders who also eat at a second canteen the same day (flagged), food-safety checks, and the
+two older months settled into the benefits ledger (the latest left open). Idempotent: does nothing when demo cards
+exist.
 
 Records are written in bulk (the same pricing as the tablet page: ``services.price_meal``), then scanned and settled
 by the module's own services.
@@ -58,7 +59,12 @@ def build_meals(today: date) -> dict[str, int]:
     if MealCard.objects.filter(number_masked__startswith="DM").exists():
         return {"meal_cards": 0, "meal_records": 0}
     worker = _account("demo.meals.worker", "county_official", "530100")
-    sites = list(Facility.objects.select_related("org_unit").filter(kind="canteen").order_by("code")[:SITES])
+    canteens = Facility.objects.select_related("org_unit").filter(kind="canteen").order_by("code")
+    # Half in 五华区 and half in 官渡区, where the demo's county officials work.
+    sites = [
+        *canteens.filter(org_unit__code__startswith="530102")[: SITES // 2],
+        *canteens.filter(org_unit__code__startswith="530111")[: SITES // 2],
+    ]
     months = months_before(today, MONTHS)
     records: list[MealRecord] = []
     carded: set[int] = set()
