@@ -279,3 +279,41 @@ def test_cli_lists_and_decides(policy, personas, capsys):
     assert json.loads(capsys.readouterr().out)["awaiting_level"] == "county"
     assert main(["benefits", "decide", "not-a-uuid", "approve", "--user", "huashan"]) == 2
     assert json.loads(capsys.readouterr().out)["code"] == "application_unknown"
+
+
+def test_the_facts_form_has_a_field_per_input_key_prefilled_from_the_registry(policy, personas, login):
+    operator = login(personas.operator)
+    url = f"/benefits/applications/new/?programme={B1}&beneficiary={personas.wuhua_home.public_id}"
+    page = operator.get(url)
+    form = page.context["form"]
+    assert set(form.fields) == {
+        "kind",
+        "property",
+        "lease_years",
+        "approved_beds",
+        "paid_beds",
+        "occupancy",
+        "nursing_type",
+        "nursing_occupancy",
+        "note",
+    }
+    assert form.initial["approved_beds"] == personas.wuhua_home.approved_beds
+    assert form.initial["kind"] == personas.wuhua_home.kind
+    # A negative bed count is refused by the form: nothing written.
+    fields = {"kind": "private_nonprofit", "property": "leased", "lease_years": "6", "occupancy": "45.5"}
+    refused = operator.post(url, {**fields, "approved_beds": "-1", "nursing_type": "on"})
+    assert refused.status_code == 200 and "approved_beds" in refused.context["form"].errors
+    assert Application.objects.count() == 0
+    # Typed as the rule expects: a count is an int, a percentage a number, a checkbox a bool; blanks left out.
+    saved = operator.post(url, {**fields, "approved_beds": "60", "nursing_type": "on", "note": "新增床位"})
+    assert saved.status_code == 302, saved.context["form"].errors
+    application = Application.objects.get()
+    assert application.facts == {
+        "kind": "private_nonprofit",
+        "property": "leased",
+        "lease_years": 6.0,
+        "approved_beds": 60,
+        "occupancy": 45.5,
+        "nursing_type": True,
+    }
+    assert application.note == "新增床位"

@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from chuncheng.benefits import applications as service
+from chuncheng.benefits import inputs
 from chuncheng.benefits.choices import ApplicationStatus, BeneficiaryKind, DecisionAction
 from chuncheng.benefits.models import Application
 from chuncheng.benefits.rules import QuoteError
@@ -58,6 +59,22 @@ class DraftForm(forms.Form):
         if not isinstance(facts, dict):
             raise forms.ValidationError(_("The facts must be a JSON object."), code="input_invalid")
         return facts
+
+    def collected_facts(self) -> dict:
+        return self.cleaned_data["facts"]
+
+
+def _draft_form(programme, data=None, facts=None, note: str = "") -> forms.Form:
+    """A field per input key of the programme (``inputs.py``); the JSON form for a shape without one, or when a
+    client posts the facts as one JSON object (``facts``)."""
+    form_class = inputs.facts_form(programme.shape)
+    if form_class is None or (data is not None and "facts" in data):
+        if data is not None:
+            return DraftForm(data)
+        return DraftForm(initial={"facts": json.dumps(facts or {}, ensure_ascii=False, indent=1), "note": note})
+    if data is not None:
+        return form_class(data)
+    return form_class(initial=inputs.initial(programme.shape, facts or {}, note))
 
 
 def _application(request, public_id, action: str = Action.VIEW) -> Application:
@@ -132,13 +149,13 @@ def create_view(request):
         )
     beneficiary = _chosen_beneficiary(request.user, programme.beneficiary, beneficiary_id)
     if request.method == "POST":
-        form = DraftForm(request.POST)
+        form = _draft_form(programme, request.POST)
         if form.is_valid():
             try:
                 application = service.create_draft(
                     programme,
                     beneficiary,
-                    form.cleaned_data["facts"],
+                    form.collected_facts(),
                     actor=request.user,
                     note=form.cleaned_data["note"],
                 )
@@ -148,8 +165,7 @@ def create_view(request):
                 messages.success(request, _("The draft application was saved."))
                 return redirect("benefits:application", public_id=application.public_id)
     else:
-        facts = service.registry_facts(programme, beneficiary)
-        form = DraftForm(initial={"facts": json.dumps(facts, ensure_ascii=False, indent=1)})
+        form = _draft_form(programme, facts=service.registry_facts(programme, beneficiary))
     return render(
         request,
         "benefits/application_form.html",
@@ -188,20 +204,18 @@ def detail_view(request, public_id):
 def edit_view(request, public_id):
     application = _application(request, public_id, Action.CHANGE)
     if request.method == "POST":
-        form = DraftForm(request.POST)
+        form = _draft_form(application.programme, request.POST)
         if form.is_valid():
             try:
                 service.update_draft(
-                    application, actor=request.user, facts=form.cleaned_data["facts"], note=form.cleaned_data["note"]
+                    application, actor=request.user, facts=form.collected_facts(), note=form.cleaned_data["note"]
                 )
             except QuoteError as exc:
                 form.add_error(None, f"{exc.message} ({exc.code})")
             else:
                 return redirect("benefits:application", public_id=application.public_id)
     else:
-        form = DraftForm(
-            initial={"facts": json.dumps(application.facts, ensure_ascii=False, indent=1), "note": application.note}
-        )
+        form = _draft_form(application.programme, facts=application.facts, note=application.note)
     return render(
         request,
         "benefits/application_form.html",
