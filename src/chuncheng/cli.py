@@ -546,6 +546,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     register_homecare(sub)
 
+    from chuncheng.familybeds.cli import register as register_familybeds
+
+    register_familybeds(sub)
+
     from chuncheng.alarms.cli import register as register_alarms
     from chuncheng.timebank.cli import register as register_timebank
 

@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "chuncheng.alarms",
     "chuncheng.meals",
     "chuncheng.homecare",
+    "chuncheng.familybeds",
     "chuncheng.monitoring",
     "django.contrib.auth",
     "django.contrib.contenttypes",

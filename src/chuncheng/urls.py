@@ -9,6 +9,7 @@ from chuncheng.benefits import application_api as benefits_application_api
 from chuncheng.core import api as core_api
 from chuncheng.core import imports_api
 from chuncheng.elders import api as elders_api
+from chuncheng.familybeds import api as familybeds_api
 from chuncheng.homecare import api as homecare_api
 from chuncheng.institutions import api as institutions_api
 from chuncheng.welfare import api as welfare_api
@@ -29,6 +30,7 @@ router.register("service-items", welfare_api.ServiceItemViewSet, basename="servi
 router.register("homecare/providers", homecare_api.ProviderViewSet, basename="homecare-provider")
 router.register("homecare/orders", homecare_api.OrderViewSet, basename="homecare-order")
 router.register("homecare/visits", homecare_api.VisitViewSet, basename="homecare-visit")
+router.register("family-beds", familybeds_api.BedViewSet, basename="familybed")
 router.register("assessments", assessment_api.AssessmentViewSet, basename="assessment")
 router.register("assessment-agencies", assessment_api.AgencyViewSet, basename="assessment-agency")
 router.register("benefits/applications", benefits_application_api.ApplicationViewSet, basename="benefit-application")
@@ -71,11 +73,13 @@ urlpatterns = [
     path("elders/", include("chuncheng.elders.urls")),
     path("welfare/", include("chuncheng.welfare.urls")),
     path("homecare/", include("chuncheng.homecare.urls")),
+    path("family-beds/", include("chuncheng.familybeds.urls")),
     path("assessments/", include("chuncheng.assessment.urls")),
     path("benefits/", include("chuncheng.benefits.urls")),
     path("timebank/", include("chuncheng.timebank.urls")),
     path("alarms/", include("chuncheng.alarms.urls")),
     path("meals/", include("chuncheng.meals.urls")),
     path("monitoring/", include("chuncheng.monitoring.urls")),
+    path("screen/", include("chuncheng.monitoring.screen")),
     path("", include("chuncheng.core.urls")),
 ]

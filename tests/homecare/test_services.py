@@ -148,10 +148,11 @@ def test_order_is_priced_for_the_elders_group(world, personas):
         Decimal("80.00"),
     )
     plain = services.create_order(world.plain, world.provider, "bathing", date(2026, 11, 24), actor=personas.huashan)
+    # The catalogue would subsidise 80 − 70 = 10, but a general elder's monthly allowance is 0: the elder pays 80.
     assert (plain.target_group, plain.elder_amount, plain.subsidy_amount) == (
         "general",
-        Decimal("70.00"),
-        Decimal("10.00"),
+        Decimal("80.00"),
+        Decimal("0.00"),
     )
     assert AuditEntry.objects.filter(model="homecare.serviceorder", object_id=str(order.public_id)).count() == 1
 

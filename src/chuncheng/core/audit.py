@@ -22,7 +22,7 @@ ENCRYPTED_MARK = "[encrypted]"
 def _plain(value: Any) -> Any:
     if isinstance(value, models.Model):
         return str(getattr(value, "code", None) or getattr(value, "public_id", None) or value.pk)
-    if isinstance(value, datetime.datetime | datetime.date | decimal.Decimal | uuid.UUID):
+    if isinstance(value, datetime.datetime | datetime.date | datetime.time | decimal.Decimal | uuid.UUID):
         return str(value)
     return value
 

@@ -1,6 +1,6 @@
 """The whole demo in one call: the city (registry), assessments, the welfare pack with flags, entitlements and visits,
-a year of benefit batches and applications, meal assistance, home services with verified visits, the time bank and
-alarms."""
+a year of benefit batches and applications, meal assistance, home services with verified visits, family care beds,
+the time bank and alarms."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from chuncheng.demo import city
 from chuncheng.demo.assessments import build_assessments
 from chuncheng.demo.benefits import build_applications, build_batches
 from chuncheng.demo.community import build_alarms, build_timebank
+from chuncheng.demo.familybeds import build_familybeds
 from chuncheng.demo.homecare import build_homecare
 from chuncheng.demo.meals import build_meals
 
@@ -34,6 +35,7 @@ def build_all(scale: str = "small", seed: int = 2021) -> dict[str, object]:
     result["meal_records"] = build_meals(DEMO_TODAY)["meal_records"]
     homecare.load_catalogue()
     result["home_visits"] = build_homecare(DEMO_TODAY)["visits"]
+    result["family_care_beds"] = build_familybeds(DEMO_TODAY)
     result["time_bank_services"] = build_timebank(DEMO_TODAY)
     result["alarms"] = build_alarms(DEMO_TODAY)
     return result

@@ -61,6 +61,8 @@ class OrderSerializer(serializers.ModelSerializer):
             "kind",
             "quantity",
             "scheduled_on",
+            "window_start",
+            "window_end",
             "note",
             "status",
             "caregiver",
@@ -68,8 +70,17 @@ class OrderSerializer(serializers.ModelSerializer):
             "market_amount",
             "elder_amount",
             "subsidy_amount",
+            "entitlement",
         ]
-        read_only_fields = ["status", "target_group", "market_amount", "elder_amount", "subsidy_amount"]
+        read_only_fields = [
+            "status",
+            "target_group",
+            "market_amount",
+            "elder_amount",
+            "subsidy_amount",
+            "entitlement",
+        ]
+        extra_kwargs = {"window_start": {"required": False}, "window_end": {"required": False}}
 
 
 class FlagSerializer(serializers.ModelSerializer):
@@ -191,6 +202,8 @@ class OrderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Crea
             data["scheduled_on"],
             quantity=data.get("quantity", 1),
             note=data.get("note", ""),
+            window_start=data.get("window_start"),
+            window_end=data.get("window_end"),
             actor=request.user,
         )
         return Response(self.get_serializer(order).data, status=status.HTTP_201_CREATED)

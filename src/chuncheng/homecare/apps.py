@@ -56,4 +56,5 @@ class HomecareConfig(AppConfig):
         register_module("homecare:orders", gettext_noop("Service orders"), "homecare_order", group)
         register_module("homecare:visits", gettext_noop("Verified visits"), "homecare_visit", group)
         register_module("homecare:providers", gettext_noop("Service providers"), "homecare_provider", group)
+        register_module("homecare:alerts", gettext_noop("Late and missed visits"), "homecare_flag", group)
         register_module("homecare:today", gettext_noop("My visits today"), "homecare_visit", group)

@@ -71,6 +71,25 @@ class FlagStatus(models.TextChoices):
     REJECTED = "rejected", _("Flag rejected")
 
 
+class AlertKind(models.TextChoices):
+    """Alerts of the schedule scan: no check-in N minutes after the window's start; no visit by the day's end."""
+
+    LATE = "late", _("Late visit")
+    MISSED = "missed", _("Missed visit")
+
+
+class AlertStatus(models.TextChoices):
+    OPEN = "open", _("Open")
+    ACKNOWLEDGED = "acknowledged", _("Acknowledged")
+
+
+class EntitlementRule(models.TextChoices):
+    """The conditions of the entitlement check recorded on an order (``ServiceOrder.entitlement``)."""
+
+    BASIC_LIST = "basic_list", _("Basic eldercare service list")
+    MONTHLY_ALLOWANCE = "monthly_allowance", _("Monthly subsidy allowance")
+
+
 class ErrorCode(StrEnum):
     """Stable English error codes (API ``code``, tests)."""
 
@@ -91,3 +110,6 @@ class ErrorCode(StrEnum):
     BAD_MONTH = "bad_month"
     BAD_CATALOGUE = "bad_catalogue"
     BAD_AREA = "bad_area"
+    BAD_WINDOW = "bad_window"
+    BAD_DATE = "bad_date"
+    ALERT_ACKNOWLEDGED = "alert_already_acknowledged"

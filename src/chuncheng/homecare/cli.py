@@ -58,6 +58,24 @@ def cmd_scan_anomalies(args) -> int:
     return 0
 
 
+def cmd_scan_schedule(args) -> int:
+    """Raise late / missed-visit alerts for the orders scheduled on a day (idempotent)."""
+    from chuncheng.cli import _actor, _setup_django
+
+    _setup_django()
+    from django.core.exceptions import ValidationError
+
+    from chuncheng.homecare import services
+
+    try:
+        counts = services.scan_schedule(services.parse_day(args.date), actor=_actor(args.user))
+    except ValidationError as exc:
+        _out(_refusal(exc))
+        return 2
+    _out(json.dumps({"date": args.date, "alerts_added": counts}, ensure_ascii=False))
+    return 0
+
+
 def cmd_add_caregiver(args) -> int:
     """Add a staff member of the registry as a provider's caregiver, optionally linked to the login they use."""
     from chuncheng.cli import _actor, _setup_django
@@ -94,6 +112,10 @@ def add_parser(sub) -> None:
     q.add_argument("--month", required=True, help="YYYY-MM")
     q.add_argument("--user", help="the account that runs the scan (default: system)")
     q.set_defaults(func=cmd_scan_anomalies)
+    q = homecare.add_parser("scan-schedule", help="raise late / missed-visit alerts for a day (one SQL per rule)")
+    q.add_argument("--date", required=True, help="YYYY-MM-DD (the orders' scheduled day)")
+    q.add_argument("--user", help="the account that runs the scan (default: system)")
+    q.set_defaults(func=cmd_scan_schedule)
     q = homecare.add_parser("add-caregiver", help="add a staff member as a provider's caregiver (and link a login)")
     q.add_argument("--provider", required=True, help="the provider's USCC")
     q.add_argument("--staff", required=True, help="the staff member's id (UUID) in the registry")

@@ -18,6 +18,12 @@ class OrderForm(_Styled):
     kind = forms.ChoiceField(label=_("service kind"), choices=ServiceKind.choices)
     quantity = forms.IntegerField(label=_("quantity"), min_value=1, max_value=20, initial=1)
     scheduled_on = forms.DateField(label=_("scheduled for"), widget=forms.DateInput(attrs={"type": "date"}))
+    window_start = forms.TimeField(
+        label=_("scheduled start"), required=False, widget=forms.TimeInput(attrs={"type": "time"})
+    )
+    window_end = forms.TimeField(
+        label=_("scheduled end"), required=False, widget=forms.TimeInput(attrs={"type": "time"})
+    )
     note = forms.CharField(label=_("note"), required=False, max_length=500)
 
 

@@ -18,6 +18,8 @@ from chuncheng.core.scope import ScopedQuerySet
 from chuncheng.core.validators import uscc_validator
 from chuncheng.elders.models import Elder
 from chuncheng.homecare.choices import (
+    AlertKind,
+    AlertStatus,
     AnomalyRule,
     FlagStatus,
     OrderStatus,
@@ -113,6 +115,8 @@ class CatalogueItem(models.Model):
     market_price = models.DecimalField(_("market price"), max_digits=8, decimal_places=2)
     min_minutes = models.PositiveIntegerField(_("minimum minutes"))
     max_minutes = models.PositiveIntegerField(_("maximum minutes"))
+    # The basic-service-list item (welfare, by code) under which this kind is subsidised; blank: not checked.
+    list_item = models.SlugField(_("basic service list item"), max_length=50, blank=True)
     source = models.CharField(_("source"), max_length=300)
     is_open = models.BooleanField(_("unverified or open"), default=False)
 
@@ -169,6 +173,13 @@ class ServiceOrder(models.Model):
     elder_amount = models.DecimalField(_("paid by the elder"), max_digits=10, decimal_places=2)
     subsidy_amount = models.DecimalField(_("subsidy"), max_digits=10, decimal_places=2)
     scheduled_on = models.DateField(_("scheduled for"))
+    window_start = models.TimeField(_("scheduled start"), null=True, blank=True)
+    window_end = models.TimeField(_("scheduled end"), null=True, blank=True)
+    # The window's start as epoch seconds (Kunming time), so the schedule scan compares times with the same SQL on
+    # SQLite and PostgreSQL, as the visits' ``*_epoch`` columns do.
+    window_start_epoch = models.BigIntegerField(null=True, blank=True, editable=False)
+    # The entitlement check made at creation: [{"rule", "label", "expected", "seen", "passed"}, …] (why this subsidy).
+    entitlement = models.JSONField(_("entitlement check"), default=list, blank=True, editable=False)
     status = models.CharField(_("status"), max_length=12, choices=OrderStatus.choices, default=OrderStatus.CREATED)
     caregiver = models.ForeignKey(
         Caregiver, models.PROTECT, null=True, blank=True, related_name="orders", verbose_name=_("caregiver")
@@ -189,14 +200,23 @@ class ServiceOrder(models.Model):
         verbose_name = _("service order")
         verbose_name_plural = _("service orders")
         ordering = ["-scheduled_on", "-id"]
-        indexes = [models.Index(fields=["provider", "status"], name="homecare_order_provider")]
+        indexes = [
+            models.Index(fields=["provider", "status"], name="homecare_order_provider"),
+            models.Index(fields=["scheduled_on"], name="homecare_order_day"),  # the schedule scan
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(elder_amount__gte=0) & Q(subsidy_amount__gte=0),
                 name="homecare_order_amounts",
                 violation_error_code="bad_amount",
                 violation_error_message=_("Amounts cannot be negative."),
-            )
+            ),
+            models.CheckConstraint(
+                condition=Q(window_end__isnull=True) | Q(window_start__lt=models.F("window_end")),
+                name="homecare_order_window",
+                violation_error_code="bad_window",
+                violation_error_message=_("The scheduled end must come after the start."),
+            ),
         ]
 
     def __str__(self) -> str:
@@ -302,3 +322,36 @@ class VisitFlag(models.Model):
 
     def __str__(self) -> str:
         return self.get_rule_display()
+
+
+class ScheduleAlert(models.Model):
+    """A late or missed visit against an order's schedule, raised by the schedule scan (one per order and kind) and
+    acknowledged once by a supervisor."""
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    order = models.ForeignKey(ServiceOrder, models.CASCADE, related_name="alerts")
+    kind = models.CharField(_("alert"), max_length=8, choices=AlertKind.choices)
+    scheduled_on = models.DateField(_("scheduled for"))
+    status = models.CharField(_("status"), max_length=12, choices=AlertStatus.choices, default=AlertStatus.OPEN)
+    created_at = models.DateTimeField()
+    acknowledged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    acknowledged_at = models.DateTimeField(null=True, blank=True)
+    note = models.CharField(_("note"), max_length=300, blank=True)
+
+    objects = ScopedQuerySet.as_manager()
+    scope_resource = "homecare_flag"  # the supervisors who review visit flags acknowledge alerts
+    scope_org_field = "order__elder__org_unit"
+    scope_institution_field = None
+    scope_personal = True
+
+    class Meta:
+        verbose_name = _("schedule alert")
+        verbose_name_plural = _("schedule alerts")
+        ordering = ["status", "-scheduled_on", "-id"]
+        constraints = [models.UniqueConstraint(fields=["order", "kind"], name="homecare_alert_unique")]
+        indexes = [models.Index(fields=["scheduled_on"], name="homecare_alert_day")]
+
+    def __str__(self) -> str:
+        return self.get_kind_display()

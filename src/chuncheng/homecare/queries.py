@@ -6,8 +6,8 @@ from datetime import date
 
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 
-from chuncheng.homecare.choices import FlagStatus, OrderStatus, VisitStatus
-from chuncheng.homecare.models import Provider, ServiceOrder, Visit, VisitFlag
+from chuncheng.homecare.choices import AlertKind, AlertStatus, FlagStatus, OrderStatus, VisitStatus
+from chuncheng.homecare.models import Provider, ScheduleAlert, ServiceOrder, Visit, VisitFlag
 
 
 def providers_for(user) -> QuerySet[Provider]:
@@ -64,3 +64,18 @@ def caregiver_day(user, day: date) -> QuerySet[ServiceOrder]:
         .prefetch_related("visits")
         .order_by("id")
     )
+
+
+def alerts_for(user, params=None) -> QuerySet[ScheduleAlert]:
+    """Schedule alerts of the user's area (by the order's elder), open ones first."""
+    params = params or {}
+    qs = ScheduleAlert.objects.for_user(user).select_related(
+        "order__elder__org_unit", "order__provider", "order__caregiver__staff"
+    )
+    if params.get("status") in AlertStatus.values:
+        qs = qs.filter(status=params["status"])
+    if params.get("kind") in AlertKind.values:
+        qs = qs.filter(kind=params["kind"])
+    if params.get("org"):
+        qs = qs.filter(order__elder__org_unit__code__startswith=params["org"])
+    return qs.order_by("status", "-scheduled_on", "-id")

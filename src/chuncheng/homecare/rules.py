@@ -63,3 +63,29 @@ def code_matches(visit_key: str, code: str, stored: str) -> bool:
 
 def valid_coordinates(lat: float, lng: float) -> bool:
     return -90 <= lat <= 90 and -180 <= lng <= 180
+
+
+@dataclass(frozen=True)
+class Allowance:
+    """The monthly subsidy allowance of the elder's group, what the month's orders already use, what remains."""
+
+    allowance: Decimal
+    used: Decimal
+
+    @property
+    def remaining(self) -> Decimal:
+        return max(Decimal("0.00"), self.allowance - self.used)
+
+
+def entitled_quote(base: Quote, *, entitled: bool, allowance: Allowance) -> Quote:
+    """The order's amounts after the entitlement check: no subsidy when the basic service list does not entitle the
+    elder, else the catalogue subsidy capped by what remains of the month's allowance; the elder pays the rest of
+    the market amount (nothing is refused: a paying elder may always buy)."""
+    subsidy = min(base.subsidy_amount, allowance.remaining) if entitled else Decimal("0.00")
+    subsidy = subsidy.quantize(Decimal("0.01"))
+    return Quote(base.market_amount, base.market_amount - subsidy, subsidy)
+
+
+def late_deadline(start_epoch: int, late_after_minutes: float) -> int:
+    """Epoch second from which a visit without check-in is late (the scheduled start plus N minutes)."""
+    return start_epoch + int(late_after_minutes * 60)

@@ -9,13 +9,14 @@ same SQL on SQLite and PostgreSQL), so re-running it adds only new flags and kee
 from __future__ import annotations
 
 import json
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
+from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -29,7 +30,10 @@ from chuncheng.elders.queries import SHANGHAI
 from chuncheng.homecare import rules
 from chuncheng.homecare.choices import (
     TRANSITIONS,
+    AlertKind,
+    AlertStatus,
     AnomalyRule,
+    EntitlementRule,
     ErrorCode,
     FlagStatus,
     OrderStatus,
@@ -44,6 +48,7 @@ from chuncheng.homecare.models import (
     CatalogueVersion,
     HomecareSetting,
     Provider,
+    ScheduleAlert,
     ServiceOrder,
     Visit,
     VisitFlag,
@@ -51,7 +56,12 @@ from chuncheng.homecare.models import (
 from chuncheng.institutions.models import Admission
 
 CATALOGUE = Path(__file__).resolve().parent.parent / "policies" / "kunming" / "homecare" / "catalogue.json"
-DEFAULTS = {"check_in_radius_m": 200.0, "max_travel_speed_kmh": 60.0}
+DEFAULTS = {
+    "check_in_radius_m": 200.0,
+    "max_travel_speed_kmh": 60.0,
+    "late_after_minutes": 30.0,
+    **{f"monthly_allowance_{group}": 0.0 for group in TargetGroup.values},
+}
 
 
 def _error(field: str | None, code: str, message: str) -> ValidationError:
@@ -82,6 +92,16 @@ def _check_catalogue(doc: dict[str, Any]) -> None:
             raise _error(None, ErrorCode.BAD_CATALOGUE, _("A catalogue item needs a price per group and bounds."))
         if not entry.get("source"):
             raise _error(None, ErrorCode.BAD_CATALOGUE, _("Every catalogue item needs its source."))
+    allowance = doc.get("monthly_subsidy_allowance")
+    if allowance is not None and (
+        set(allowance.get("values", {})) != groups
+        or not allowance.get("source")
+        or any(Decimal(v) < 0 for v in allowance["values"].values())
+    ):
+        raise _error(None, ErrorCode.BAD_CATALOGUE, _("The monthly allowance needs a source and an amount per group."))
+    kinds = {k for k in doc.get("basic_list_items", {}) if not k.startswith("_")}
+    if not kinds <= set(ServiceKind.values):
+        raise _error(None, ErrorCode.BAD_CATALOGUE, _("The catalogue names an unknown service kind."))
 
 
 @transaction.atomic
@@ -94,7 +114,16 @@ def load_catalogue(*, actor=None, path: Path = CATALOGUE) -> dict[str, int]:
         HomecareSetting.objects.update_or_create(
             key=key, defaults={"value": float(entry["value"]), "source": entry["source"]}
         )
+    allowance = doc.get("monthly_subsidy_allowance")
+    if allowance is not None:
+        for group, amount in allowance["values"].items():
+            HomecareSetting.objects.update_or_create(
+                key=f"monthly_allowance_{group}", defaults={"value": float(amount), "source": allowance["source"]}
+            )
+    list_items = {k: v for k, v in doc.get("basic_list_items", {}).items() if not k.startswith("_")}
     if CatalogueVersion.objects.filter(version=doc["version"]).exists():
+        for kind, code in list_items.items():  # the mapping is updated in place, like the settings
+            CatalogueItem.objects.filter(version__version=doc["version"], kind=kind).update(list_item=code)
         return {"version": doc["version"], "items": 0}
     start = date.fromisoformat(doc["effective_from"])
     CatalogueVersion.objects.filter(effective_to__isnull=True, effective_from__lt=start).update(
@@ -109,6 +138,7 @@ def load_catalogue(*, actor=None, path: Path = CATALOGUE) -> dict[str, int]:
             market_price=Decimal(entry["market_price"]),
             min_minutes=int(entry["min_minutes"]),
             max_minutes=int(entry["max_minutes"]),
+            list_item=list_items.get(entry["kind"], ""),
             source=entry["source"],
             is_open=bool(entry.get("open")),
         )
@@ -179,11 +209,95 @@ def add_caregiver(provider: Provider, staff, *, actor, user=None) -> Caregiver:
 # ---- orders -------------------------------------------------------------------------------------------------
 
 
+def _month(day: date) -> tuple[date, date]:
+    first = day.replace(day=1)
+    return first, (first + timedelta(days=32)).replace(day=1) - timedelta(days=1)
+
+
+def monthly_allowance(elder: Elder, group: str, day: date) -> rules.Allowance:
+    """The group's allowance for the month of ``day`` and the subsidy of the elder's non-cancelled orders in it."""
+    first, last = _month(day)
+    used = (
+        ServiceOrder.objects.filter(elder=elder, scheduled_on__gte=first, scheduled_on__lte=last)
+        .exclude(status=OrderStatus.CANCELLED)
+        .aggregate(total=Sum("subsidy_amount"))["total"]
+    )
+    allowance = Decimal(str(setting(f"monthly_allowance_{group}"))).quantize(Decimal("0.01"))
+    return rules.Allowance(allowance, (used or Decimal("0")).quantize(Decimal("0.01")))
+
+
+def _list_check(elder: Elder, item: CatalogueItem, day: date) -> dict[str, Any]:
+    """The basic-service-list condition for the order's kind, when the list in force names it (welfare module)."""
+    from chuncheng.welfare.queries import entitlement_reasons
+
+    row = {"rule": str(EntitlementRule.BASIC_LIST), "label": str(EntitlementRule.BASIC_LIST.label)}
+    if not item.list_item:
+        return {**row, "expected": "—", "seen": _("The list does not name this service kind."), "passed": True}
+    service_list, reasons = entitlement_reasons(elder, day)
+    reason = next((r for r in reasons if r.code == item.list_item), None)
+    if reason is None:
+        seen = _("The list in force does not name this service kind.")
+        return {**row, "expected": item.list_item, "seen": seen, "passed": True}
+    leaves = "; ".join(f"{c.label}: {c.seen}" for c in reason.checks if c.expected)
+    verdict = _("entitled") if reason.passed else _("not entitled")
+    return {
+        **row,
+        "expected": f"{reason.name} ({service_list})",
+        "seen": f"{verdict} — {leaves}" if leaves else verdict,
+        "passed": reason.passed,
+    }
+
+
+def check_entitlement(
+    elder: Elder, item: CatalogueItem, group: str, base: rules.Quote, day: date
+) -> tuple[rules.Quote, list[dict[str, Any]]]:
+    """The entitlement check of a new order: (a) the basic service list, when it names the kind — not entitled means
+    no subsidy; (b) the group's monthly allowance caps the subsidy. Returns the amounts and the reasons shown on the
+    order (condition, value seen, pass/fail). Nothing is refused: the elder pays what is not subsidised."""
+    list_row = _list_check(elder, item, day)
+    allowance = monthly_allowance(elder, group, day)
+    asked = base.subsidy_amount if list_row["passed"] else Decimal("0.00")
+    allowance_row = {
+        "rule": str(EntitlementRule.MONTHLY_ALLOWANCE),
+        "label": str(EntitlementRule.MONTHLY_ALLOWANCE.label),
+        "expected": _("subsidy ≤ %(remaining)s remaining (allowance %(allowance)s of %(group)s, %(used)s used)")
+        % {
+            "remaining": allowance.remaining,
+            "allowance": allowance.allowance,
+            "group": TargetGroup(group).label,
+            "used": allowance.used,
+        },
+        "seen": _("subsidy asked %(asked)s") % {"asked": asked},
+        "passed": asked <= allowance.remaining,
+    }
+    amounts = rules.entitled_quote(base, entitled=list_row["passed"], allowance=allowance)
+    return amounts, [list_row, allowance_row]
+
+
+def _window_epoch(day: date, start: time | None, end: time | None) -> int | None:
+    if end is not None and (start is None or end <= start):
+        raise _error("window_end", ErrorCode.BAD_WINDOW, _("The scheduled end must come after the start."))
+    if start is None:
+        return None
+    return int(datetime.combine(day, start, tzinfo=SHANGHAI).timestamp())
+
+
 @transaction.atomic
 def create_order(
-    elder: Elder, provider: Provider, kind: str, scheduled_on: date, *, actor, quantity: int = 1, note: str = ""
+    elder: Elder,
+    provider: Provider,
+    kind: str,
+    scheduled_on: date,
+    *,
+    actor,
+    quantity: int = 1,
+    note: str = "",
+    window_start: time | None = None,
+    window_end: time | None = None,
 ) -> ServiceOrder:
-    """Create an order priced from the catalogue in force on the day, for the elder's target group."""
+    """Create an order priced from the catalogue in force on the day, for the elder's target group, after the
+    entitlement check (``check_entitlement``: basic service list, monthly allowance); optionally with a start-time
+    window the schedule scan watches."""
     _require(actor, "homecare_order", Action.ADD)
     if elder.status != ElderStatus.ACTIVE:
         code = ErrorCode.ELDER_DECEASED if elder.status == ElderStatus.DECEASED else ErrorCode.ELDER_NOT_ACTIVE
@@ -192,12 +306,17 @@ def create_order(
         raise _error("provider", ErrorCode.PROVIDER_INACTIVE, _("This provider is not active."))
     if not provider.serves(elder.org_unit.code):
         raise _error("provider", ErrorCode.AREA_NOT_SERVED, _("This provider does not serve the elder's area."))
+    start_epoch = _window_epoch(scheduled_on, window_start, window_end)
     item = item_in_force(kind, scheduled_on)
     group = rules.target_group(elder.categories)
     price = item.prices.filter(target_group=group).first() if item else None
     if item is None or price is None:
         raise _error("kind", ErrorCode.NO_PRICE, _("The catalogue has no price for this service on that day."))
-    amounts = rules.quote(item.market_price, price.price, quantity)
+    # Lock the elder so that two orders created at once cannot both spend the same remaining allowance.
+    list(Elder.objects.select_for_update().filter(pk=elder.pk).values_list("pk", flat=True))
+    amounts, checks = check_entitlement(
+        elder, item, group, rules.quote(item.market_price, price.price, quantity), scheduled_on
+    )
     order = ServiceOrder(
         elder=elder,
         provider=provider,
@@ -209,6 +328,10 @@ def create_order(
         elder_amount=amounts.elder_amount,
         subsidy_amount=amounts.subsidy_amount,
         scheduled_on=scheduled_on,
+        window_start=window_start,
+        window_end=window_end,
+        window_start_epoch=start_epoch,
+        entitlement=checks,
         note=note,
         created_by=actor if getattr(actor, "pk", None) else None,
     )
@@ -484,6 +607,79 @@ def review_flag(flag: VisitFlag, accept: bool, *, actor, note: str = "") -> Visi
     flag.save()
     audit.record_update(actor, flag, before, org_code=flag.visit.elder.org_unit.code)
     return flag
+
+
+# ---- schedule alerts (late / missed visits) ----------------------------------------------------------------------
+
+
+def parse_day(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except (TypeError, ValueError) as exc:
+        raise _error("date", ErrorCode.BAD_DATE, _("A date is written YYYY-MM-DD.")) from exc
+
+
+def _alert_sql() -> dict[str, str]:
+    """Per alert kind, the condition over the day's non-cancelled orders ``o`` (one INSERT … SELECT each)."""
+    visit = Visit._meta.db_table
+    return {
+        # No check-in by the window's start + N minutes, once that moment has passed (a later check-in stays late).
+        AlertKind.LATE: f"""o.window_start_epoch IS NOT NULL AND o.window_start_epoch + %(late_s)s <= %(now)s
+            AND NOT EXISTS (SELECT 1 FROM {visit} v WHERE v.order_id = o.id
+                AND v.check_in_epoch <= o.window_start_epoch + %(late_s)s)""",
+        # No visit at all by the end of the scheduled day, once the day is over.
+        AlertKind.MISSED: f"""%(day_end)s <= %(now)s
+            AND NOT EXISTS (SELECT 1 FROM {visit} v WHERE v.order_id = o.id AND v.check_in_epoch < %(day_end)s)""",
+    }
+
+
+@transaction.atomic
+def scan_schedule(day: date, *, actor=None, now: datetime | None = None) -> dict[str, int]:
+    """Raise late and missed alerts for the orders scheduled on ``day`` (Kunming), as of ``now``: one
+    ``INSERT … SELECT … ON CONFLICT DO NOTHING`` per kind, so re-running adds only new alerts and keeps
+    acknowledgements. Threshold: ``late_after_minutes`` (policy data)."""
+    _require(actor, "homecare_flag", Action.CHANGE)
+    now = now or timezone.now()
+    day_end = datetime.combine(day + timedelta(days=1), time(0), tzinfo=SHANGHAI)
+    params = {
+        "day": connection.ops.adapt_datefield_value(day),
+        "now": int(now.timestamp()),
+        "day_end": int(day_end.timestamp()),
+        "late_s": int(setting("late_after_minutes") * 60),
+        "cancelled": str(OrderStatus.CANCELLED),
+        "created_at": connection.ops.adapt_datetimefield_value(timezone.now()),
+    }
+    table = ScheduleAlert._meta.db_table
+    counts: dict[str, int] = {}
+    uuid_expr = "gen_random_uuid()" if connection.vendor == "postgresql" else "lower(hex(randomblob(16)))"
+    with connection.cursor() as cursor:
+        for kind, condition in _alert_sql().items():
+            sql = f"""INSERT INTO {table} (public_id, order_id, kind, scheduled_on, status, created_at, note)
+                SELECT {uuid_expr}, o.id, %(kind)s, o.scheduled_on, 'open', %(created_at)s, ''
+                FROM {ServiceOrder._meta.db_table} o
+                WHERE o.scheduled_on = %(day)s AND o.status <> %(cancelled)s AND {condition}
+                ON CONFLICT (order_id, kind) DO NOTHING"""
+            cursor.execute(sql, {**params, "kind": str(kind)})
+            counts[str(kind)] = max(cursor.rowcount, 0)
+    audit.record_bulk(actor, AuditAction.BULK_UPDATE, ScheduleAlert, sum(counts.values()), {"date": str(day), **counts})
+    return counts
+
+
+@transaction.atomic
+def acknowledge_alert(alert: ScheduleAlert, *, actor, note: str = "") -> ScheduleAlert:
+    """A supervisor acknowledges an alert, once."""
+    _require(actor, "homecare_flag", Action.CHANGE)
+    alert = ScheduleAlert.objects.select_for_update().select_related("order__elder__org_unit").get(pk=alert.pk)
+    if alert.status != AlertStatus.OPEN:
+        raise _error(None, ErrorCode.ALERT_ACKNOWLEDGED, _("This alert has already been acknowledged."))
+    before = audit.snapshot(alert)
+    alert.status = AlertStatus.ACKNOWLEDGED
+    alert.acknowledged_by = actor if getattr(actor, "pk", None) else None
+    alert.acknowledged_at = timezone.now()
+    alert.note = note[:300]
+    alert.save()
+    audit.record_update(actor, alert, before, org_code=alert.order.elder.org_unit.code)
+    return alert
 
 
 def echo_code() -> bool:

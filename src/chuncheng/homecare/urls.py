@@ -12,4 +12,6 @@ urlpatterns = [
     path("visits/", views.visits_view, name="visits"),
     path("visits/<uuid:public_id>/flags/<slug:rule>/review/", views.flag_review_view, name="flag_review"),
     path("today/", views.today_view, name="today"),
+    path("alerts/", views.alerts_view, name="alerts"),
+    path("alerts/<uuid:public_id>/acknowledge/", views.alert_ack_view, name="alert_ack"),
 ]

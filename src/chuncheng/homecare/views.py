@@ -20,7 +20,7 @@ from chuncheng.elders.models import Elder
 from chuncheng.elders.queries import today
 from chuncheng.homecare import queries, services
 from chuncheng.homecare.forms import OrderForm, ProviderForm
-from chuncheng.homecare.models import Caregiver, Provider, ServiceOrder, VisitFlag
+from chuncheng.homecare.models import Caregiver, Provider, ScheduleAlert, ServiceOrder, VisitFlag
 
 PER_PAGE = 50
 
@@ -82,6 +82,8 @@ def orders_view(request):
                     data["scheduled_on"],
                     quantity=data["quantity"],
                     note=data["note"],
+                    window_start=data.get("window_start"),
+                    window_end=data.get("window_end"),
                     actor=request.user,
                 )
             except ValidationError as exc:
@@ -187,3 +189,30 @@ def today_view(request):
         "homecare/today.html",
         {"orders": orders, "is_caregiver": getattr(request.user, "caregiver", None) is not None, "day": today()},
     )
+
+
+@login_required
+def alerts_view(request):
+    """Late and missed visits of the user's area for supervisors, open ones first, with acknowledge buttons."""
+    require_permission(request, "homecare_flag")
+    alerts = queries.alerts_for(request.user, request.GET)
+    page = Paginator(alerts, PER_PAGE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "homecare/alerts.html",
+        {"page": page, "can_ack": permitted(request.user, "homecare_flag", Action.CHANGE)},
+    )
+
+
+@login_required
+@require_POST
+def alert_ack_view(request, public_id):
+    require_permission(request, "homecare_flag", Action.CHANGE)
+    alert = get_for_user(ScheduleAlert.objects.all(), request.user, Action.CHANGE, public_id=public_id)
+    try:
+        services.acknowledge_alert(alert, note=request.POST.get("note", ""), actor=request.user)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("The alert is acknowledged."))
+    return redirect("homecare:alerts")

@@ -1,6 +1,8 @@
-"""Computed indicators: one function per indicator key, each a few aggregate queries over an area (an org unit's
-code prefix) as it was on a date. Never a loop over records. Indicators whose module does not exist yet return
-``no_data_source`` (a status, never a made-up value).
+"""Computed indicators, grouped: one function per indicator key computes it for a whole batch of areas of one level
+(the city, every county, every township) with one aggregate query per shared figure, grouped by the areas' code
+prefix (``Substr(org_unit__code, 1, 4/6/9)``). The number of queries does not grow with the number of areas. A single
+area is the same function on a batch of one (``compute``). Never a loop over records. Indicators whose module does
+not exist yet return ``no_data_source`` (a status, never a made-up value).
 
 "As it was on a date": institutions and facilities count when in operation and opened on or before the date, staff
 when hired on or before it and not yet gone; the child units counted in coverage indicators are those valid on the
@@ -9,7 +11,8 @@ date (``OrgUnit.objects.valid_on``)."""
 from __future__ import annotations
 
 import calendar
-from collections.abc import Callable, Iterator
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
@@ -30,6 +33,7 @@ from chuncheng.monitoring.choices import UNIT_SCALE, Unit, ValueStatus
 
 FOUR = Decimal("0.0001")
 CHILD_LEVEL = {Level.CITY: Level.COUNTY, Level.COUNTY: Level.TOWNSHIP, Level.TOWNSHIP: Level.VILLAGE}
+LEVEL_DIGITS = {Level.COUNTY: 6, Level.TOWNSHIP: 9, Level.VILLAGE: 12}
 
 
 @dataclass(frozen=True)
@@ -75,8 +79,12 @@ def count(n) -> Result:
 
 NO_SOURCE = Result(None, None, None, ValueStatus.NO_DATA_SOURCE)
 
-# Within one run (a snapshot, one page), figures shared by several indicators (bed sums, 60+ population) are read
-# once per area. Outside ``memoized()`` nothing is cached, so a long-lived process never serves a stale figure.
+
+# ---- batches -----------------------------------------------------------------------------------------------
+
+# Within one run (a snapshot, one page), a batch and the figures it shares between indicators (bed sums, 60+
+# population, unit lists) are read once. Outside ``memoized()`` nothing is cached, so a long-lived process never
+# serves a stale figure.
 _MEMO: ContextVar[dict | None] = ContextVar("monitoring_memo", default=None)
 
 
@@ -89,112 +97,202 @@ def memoized() -> Iterator[None]:
         _MEMO.reset(token)
 
 
-def _memo(name: str, area: Area, fn: Callable):
-    cache = _MEMO.get()
-    if cache is None:
-        return fn()
-    if (name, area) not in cache:
-        cache[(name, area)] = fn()
-    return cache[(name, area)]
+def _common_prefix(codes) -> str:
+    first, last = min(codes), max(codes)
+    n = 0
+    while n < min(len(first), len(last)) and first[n] == last[n]:
+        n += 1
+    return first[:n]
+
+
+class Batch:
+    """Areas of one date whose prefixes have the same length (one level): every query of an indicator filters on
+    their common prefix and groups by ``Substr(code, 1, digits)``; results are keyed by area prefix."""
+
+    def __init__(self, day: date, areas: Iterable[Area]) -> None:
+        self.day = day
+        self.areas = list(areas)
+        prefixes = {a.prefix for a in self.areas}
+        lengths = {len(p) for p in prefixes}
+        if len(lengths) != 1 or any(a.day != day for a in self.areas):
+            raise ValueError("A batch holds areas of one date and one prefix length.")
+        self.digits = lengths.pop()
+        self.within = _common_prefix(prefixes)
+        self._cache: dict = {}
+
+    @classmethod
+    def single(cls, area: Area) -> Batch:
+        cache = _MEMO.get()
+        if cache is None:
+            return cls(area.day, [area])
+        key = ("batch", area)
+        if key not in cache:
+            cache[key] = cls(area.day, [area])
+        return cache[key]
+
+    def memo(self, name, fn: Callable):
+        if name not in self._cache:
+            self._cache[name] = fn()
+        return self._cache[name]
+
+    def grouped(self, qs, field: str = "org_unit__code"):
+        """``qs`` restricted to the batch and grouped per area: ``.annotate(...)`` next gives one row per area."""
+        return (
+            qs.filter(**{f"{field}__startswith": self.within})
+            .annotate(area=Substr(field, 1, self.digits))
+            .order_by()
+            .values("area")
+        )
+
+    def rows(self, qs, field: str = "org_unit__code", **aggregates) -> dict[str, dict]:
+        return {r["area"]: r for r in self.grouped(qs, field).annotate(**aggregates)}
+
+    def each(self, fn: Callable[[Area], Result]) -> dict[str, Result]:
+        return {a.code: fn(a) for a in self.areas}
+
+
+def batches(areas: Iterable[Area]) -> list[Batch]:
+    """The areas split into batches (one per date, prefix length and province)."""
+    groups: dict[tuple, list[Area]] = defaultdict(list)
+    for a in areas:
+        groups[(a.day, len(a.prefix), a.prefix[:2])].append(a)
+    return [Batch(day, group) for (day, _n, _p), group in groups.items()]
 
 
 # ---- the shared sets ---------------------------------------------------------------------------------------
 
 
-def institutions(area: Area):
-    """Institutions in operation in the area on the date (status is today's: an exited home has no exit date)."""
-    return Institution.objects.filter(org_unit__code__startswith=area.prefix, status=InstitutionStatus.ACTIVE).filter(
-        Q(opened_on__isnull=True) | Q(opened_on__lte=area.day)
+def institutions_on(day: date):
+    """Institutions in operation on the date (status is today's: an exited home has no exit date)."""
+    return Institution.objects.filter(status=InstitutionStatus.ACTIVE).filter(
+        Q(opened_on__isnull=True) | Q(opened_on__lte=day)
     )
 
 
-def facilities(area: Area, kinds):
-    return Facility.objects.filter(
-        org_unit__code__startswith=area.prefix, status=FacilityStatus.ACTIVE, kind__in=list(kinds)
-    ).filter(Q(opened_on__isnull=True) | Q(opened_on__lte=area.day))
-
-
-def staff(area: Area, role: str):
-    return Staff.objects.filter(org_unit__code__startswith=area.prefix, role=role).filter(
-        Q(hired_on__isnull=True) | Q(hired_on__lte=area.day), Q(left_on__isnull=True) | Q(left_on__gt=area.day)
+def facilities_on(day: date, kinds):
+    return Facility.objects.filter(status=FacilityStatus.ACTIVE, kind__in=list(kinds)).filter(
+        Q(opened_on__isnull=True) | Q(opened_on__lte=day)
     )
 
 
-def units(area: Area, level: str, urban: bool | None = None):
-    qs = OrgUnit.objects.valid_on(area.day).filter(code__startswith=area.prefix, level=level)
-    if area.level == level:
-        qs = qs.filter(code=area.code)
-    return qs if urban is None else qs.filter(urban=urban)
+def staff_on(day: date, role: str):
+    return Staff.objects.filter(role=role).filter(
+        Q(hired_on__isnull=True) | Q(hired_on__lte=day), Q(left_on__isnull=True) | Q(left_on__gt=day)
+    )
 
 
-def covered(area: Area, level: str, kinds, urban: bool | None = None, at_least: int = 1) -> tuple[int, int]:
-    """(units of ``level`` in the area having at least ``at_least`` active facilities of ``kinds``, all such units).
-    One query: a correlated count per unit, never a loop."""
-    digits = {Level.COUNTY: 6, Level.TOWNSHIP: 9, Level.VILLAGE: 12}[level]
-    per_unit = (
-        facilities(area, kinds)
+def unit_codes(batch: Batch, level: str, urban: bool | None = None, within: str | None = None) -> list[str]:
+    """Codes of the units of ``level`` valid on the batch's date inside the batch (one query, shared)."""
+    within = batch.within if within is None else within
+
+    def read():
+        qs = OrgUnit.objects.valid_on(batch.day).filter(code__startswith=within, level=level)
+        if urban is not None:
+            qs = qs.filter(urban=urban)
+        return list(qs.values_list("code", flat=True))
+
+    return batch.memo(("units", level, urban, within), read)
+
+
+def covered(batch: Batch, level: str, kinds, urban: bool | None = None, at_least: int = 1) -> dict[str, Result]:
+    """Per area: units of ``level`` in it having at least ``at_least`` active facilities of ``kinds``, over all such
+    units. Two grouped queries for the whole batch: facilities per unit, and the units."""
+    digits = LEVEL_DIGITS[level]
+    per_unit = {
+        r["unit"]
+        for r in facilities_on(batch.day, kinds)
+        .filter(org_unit__code__startswith=batch.within)
         .annotate(unit=Substr("org_unit__code", 1, digits))
-        .filter(unit=OuterRef("code"))
         .order_by()
         .values("unit")
         .annotate(n=Count("id"))
-        .values("n")
-    )
-    agg = (
-        units(area, level, urban)
-        .annotate(n=Coalesce(per_unit[:1], 0))
-        .aggregate(total=Count("id"), hit=Count("id", filter=Q(n__gte=at_least)))
-    )
-    return agg["hit"], agg["total"]
+        .filter(n__gte=at_least)
+    }
+    hit: dict[str, int] = defaultdict(int)
+    total: dict[str, int] = defaultdict(int)
+    for code in unit_codes(batch, level, urban):
+        key = code[: batch.digits]
+        total[key] += 1
+        hit[key] += code in per_unit
+    return batch.each(lambda a: ratio(hit[a.prefix], total[a.prefix], Unit.PERCENT))
 
 
-def beds(area: Area) -> dict[str, int]:
-    return _memo("beds", area, lambda: _beds(area))
+def beds(batch: Batch) -> dict[str, dict[str, int]]:
+    def read():
+        rows = batch.rows(
+            institutions_on(batch.day),
+            approved=Coalesce(Sum("approved_beds"), 0),
+            nursing=Coalesce(Sum("nursing_beds"), 0),
+            safety_net=Coalesce(Sum("safety_net_beds"), 0),
+            puhui=Coalesce(Sum("puhui_beds"), 0),
+            government=Coalesce(Sum("approved_beds", filter=Q(government_operated=True)), 0),
+        )
+        zero = {"approved": 0, "nursing": 0, "safety_net": 0, "puhui": 0, "government": 0}
+        return {a.prefix: rows.get(a.prefix, zero) for a in batch.areas}
+
+    return batch.memo("beds", read)
 
 
-def _beds(area: Area) -> dict[str, int]:
-    return institutions(area).aggregate(
-        approved=Coalesce(Sum("approved_beds"), 0),
-        nursing=Coalesce(Sum("nursing_beds"), 0),
-        safety_net=Coalesce(Sum("safety_net_beds"), 0),
-        puhui=Coalesce(Sum("puhui_beds"), 0),
-        government=Coalesce(Sum("approved_beds", filter=Q(government_operated=True)), 0),
-    )
+def elders_60plus(batch: Batch) -> dict[str, int | None]:
+    return batch.memo("elders_60plus", lambda: _elders_60plus(batch))
 
 
-def elders_60plus(area: Area) -> int | None:
-    return _memo("elders_60plus", area, lambda: _elders_60plus(area))
-
-
-def _elders_60plus(area: Area) -> int | None:
-    """60+ population of the area for the date's year (the latest year on or before it): the unit's own row, or else
-    the sum of its child units' rows of that year. None when there is no figure."""
-    unit_rows = Population.objects.filter(org_unit__code=area.code, year__lte=area.day.year).order_by("-year")
-    own = unit_rows.values_list("population_60plus", flat=True).first()
-    if own is not None:
-        return own
-    child = CHILD_LEVEL.get(Level(area.level))
-    if child is None:
-        return None
-    rows = Population.objects.filter(
-        org_unit__code__startswith=area.prefix, org_unit__level=child, year__lte=area.day.year
-    )
-    year = rows.order_by("-year").values_list("year", flat=True).first()
-    if year is None:
-        return None
-    return rows.filter(year=year).aggregate(n=Sum("population_60plus"))["n"]
+def _elders_60plus(batch: Batch) -> dict[str, int | None]:
+    """Per area, the 60+ population for the date's year (the latest year on or before it): the unit's own row, or
+    else the sum of its child units' rows of the latest year they have. None when there is no figure. Two queries."""
+    year = batch.day.year
+    own: dict[str, tuple[int, int | None]] = {}
+    for code, y, n in Population.objects.filter(
+        org_unit__code__in=[a.code for a in batch.areas], year__lte=year
+    ).values_list("org_unit__code", "year", "population_60plus"):
+        if code not in own or y > own[code][0]:
+            own[code] = (y, n)
+    children: dict[str, tuple[int, int | None]] = {}
+    child_levels = {CHILD_LEVEL.get(Level(a.level)) for a in batch.areas} - {None}
+    if child_levels:
+        rows = (
+            batch.grouped(Population.objects.filter(org_unit__level__in=child_levels, year__lte=year))
+            .values("area", "year")
+            .annotate(n=Sum("population_60plus"))
+        )
+        for r in rows:
+            if r["area"] not in children or r["year"] > children[r["area"]][0]:
+                children[r["area"]] = (r["year"], r["n"])
+    result: dict[str, int | None] = {}
+    for a in batch.areas:
+        mine = own.get(a.code, (None, None))[1]
+        if mine is not None:
+            result[a.prefix] = mine
+        elif CHILD_LEVEL.get(Level(a.level)) is None:
+            result[a.prefix] = None
+        else:
+            result[a.prefix] = children.get(a.prefix, (None, None))[1]
+    return result
 
 
 # ---- the registry ------------------------------------------------------------------------------------------
 
 Compute = Callable[[Area], Result]
+Grouped = Callable[[Batch], dict[str, Result]]
+GROUPED: dict[str, Grouped] = {}
 REGISTRY: dict[str, Compute] = {}
 
 
+def _single(key: str) -> Compute:
+    def one(area: Area) -> Result:
+        return GROUPED[key](Batch.single(area))[area.code]
+
+    one.__name__ = key
+    return one
+
+
 def indicator(*keys: str):
-    def wrap(fn: Compute) -> Compute:
+    """Register a grouped function (batch → {area code: Result}); ``REGISTRY`` gets the one-area wrapper."""
+
+    def wrap(fn: Grouped) -> Grouped:
         for key in keys:
-            REGISTRY[key] = fn
+            GROUPED[key] = fn
+            REGISTRY[key] = _single(key)
         return fn
 
     return wrap
@@ -202,8 +300,7 @@ def indicator(*keys: str):
 
 def no_data_source(*keys: str) -> None:
     """Indicators of §3 whose data the platform does not hold yet (module missing): status only, never a value."""
-    for key in keys:
-        REGISTRY[key] = lambda area: NO_SOURCE
+    indicator(*keys)(lambda batch: batch.each(lambda a: NO_SOURCE))
 
 
 no_data_source(
@@ -227,177 +324,186 @@ no_data_source(
 )
 
 
+def _bed_share(part: Callable[[dict], int]) -> Grouped:
+    def fn(batch: Batch) -> dict[str, Result]:
+        b = beds(batch)
+        return batch.each(lambda a: ratio(part(b[a.prefix]), b[a.prefix]["approved"], Unit.PERCENT))
+
+    return fn
+
+
 @indicator("beds_per_1000_elders")
-def beds_per_1000_elders(area: Area) -> Result:
-    return ratio(beds(area)["approved"], elders_60plus(area), Unit.PER_1000)
+def beds_per_1000_elders(batch: Batch) -> dict[str, Result]:
+    b, pop = beds(batch), elders_60plus(batch)
+    return batch.each(lambda a: ratio(b[a.prefix]["approved"], pop[a.prefix], Unit.PER_1000))
 
 
-@indicator("nursing_bed_share")
-def nursing_bed_share(area: Area) -> Result:
-    b = beds(area)
-    return ratio(b["nursing"], b["approved"], Unit.PERCENT)
-
-
-@indicator("safety_net_bed_share")
-def safety_net_bed_share(area: Area) -> Result:
-    b = beds(area)
-    return ratio(b["safety_net"], b["approved"], Unit.PERCENT)
-
-
-@indicator("safety_net_and_puhui_bed_share")
-def safety_net_and_puhui_bed_share(area: Area) -> Result:
-    b = beds(area)
-    return ratio(b["safety_net"] + b["puhui"], b["approved"], Unit.PERCENT)
-
-
-@indicator("government_operated_bed_share")
-def government_operated_bed_share(area: Area) -> Result:
-    b = beds(area)
-    return ratio(b["government"], b["approved"], Unit.PERCENT)
-
-
-@indicator("beds_per_1000_elders_private")
-def private_bed_share(area: Area) -> Result:
-    b = beds(area)
-    return ratio(b["approved"] - b["government"], b["approved"], Unit.PERCENT)
+indicator("nursing_bed_share")(_bed_share(lambda b: b["nursing"]))
+indicator("safety_net_bed_share")(_bed_share(lambda b: b["safety_net"]))
+indicator("safety_net_and_puhui_bed_share")(_bed_share(lambda b: b["safety_net"] + b["puhui"]))
+indicator("government_operated_bed_share")(_bed_share(lambda b: b["government"]))
+indicator("beds_per_1000_elders_private")(_bed_share(lambda b: b["approved"] - b["government"]))
 
 
 @indicator("medical_integration_coverage")
-def medical_integration_coverage(area: Area) -> Result:
-    agg = institutions(area).aggregate(
-        n=Count("id"), hit=Count("id", filter=Q(internal_medical=True) | Q(medical_agreement=True))
+def medical_integration_coverage(batch: Batch) -> dict[str, Result]:
+    rows = batch.rows(
+        institutions_on(batch.day),
+        n=Count("id"),
+        hit=Count("id", filter=Q(internal_medical=True) | Q(medical_agreement=True)),
     )
-    return ratio(agg["hit"], agg["n"], Unit.PERCENT)
+    return batch.each(
+        lambda a: ratio(rows.get(a.prefix, {}).get("hit", 0), rows.get(a.prefix, {}).get("n", 0), Unit.PERCENT)
+    )
 
 
-def _county_area(area: Area) -> Area:
-    """For a township, the county it lies in (per-county indicators are read at county level or above)."""
-    if area.level in (Level.TOWNSHIP, Level.VILLAGE):
-        return Area(area.code[:6], Level.COUNTY, area.day)
-    return area
-
-
-def _counties_with(area: Area, qs_for_county: Callable, at_least: int = 1) -> Result:
-    area = _county_area(area)
-    digits_ok = units(area, Level.COUNTY)
-    per_county = (
-        qs_for_county(area)
+def _counties_with(batch: Batch, qs, at_least: int = 1) -> dict[str, Result]:
+    """Per area, counties in it with at least ``at_least`` of ``qs`` over its counties; a township (or village)
+    reads its county. Two queries for the batch: ``qs`` per county, and the counties."""
+    within = batch.within[:6]
+    hits = {
+        r["county"]
+        for r in qs.filter(org_unit__code__startswith=within)
         .annotate(county=Substr("org_unit__code", 1, 6))
-        .filter(county=OuterRef("code"))
         .order_by()
         .values("county")
         .annotate(n=Count("id"))
-        .values("n")
-    )
-    agg = digits_ok.annotate(n=Coalesce(per_county[:1], 0)).aggregate(
-        total=Count("id"), hit=Count("id", filter=Q(n__gte=at_least))
-    )
-    return ratio(agg["hit"], agg["total"], Unit.PERCENT)
+        .filter(n__gte=at_least)
+    }
+    counties = unit_codes(batch, Level.COUNTY, within=within)
+
+    def one(area: Area) -> Result:
+        prefix = area.prefix[:6]
+        mine = [c for c in counties if c.startswith(prefix)]
+        return ratio(sum(c in hits for c in mine), len(mine), Unit.PERCENT)
+
+    return batch.each(one)
 
 
 @indicator("medical_integrated_per_county")
-def medical_integrated_per_county(area: Area) -> Result:
-    return _counties_with(area, lambda a: institutions(a).filter(internal_medical=True))
+def medical_integrated_per_county(batch: Batch) -> dict[str, Result]:
+    return _counties_with(batch, institutions_on(batch.day).filter(internal_medical=True))
 
 
 @indicator("senior_university_per_county")
-def senior_university_per_county(area: Area) -> Result:
-    return _counties_with(area, lambda a: facilities(a, [FacilityKind.SENIOR_UNIVERSITY]))
+def senior_university_per_county(batch: Batch) -> dict[str, Result]:
+    return _counties_with(batch, facilities_on(batch.day, [FacilityKind.SENIOR_UNIVERSITY]))
 
 
 @indicator("rural_regional_centers_per_county")
-def rural_regional_centers_per_county(area: Area) -> Result:
-    return _counties_with(area, lambda a: facilities(a, [FacilityKind.RURAL_REGIONAL_CENTER]), at_least=2)
+def rural_regional_centers_per_county(batch: Batch) -> dict[str, Result]:
+    return _counties_with(batch, facilities_on(batch.day, [FacilityKind.RURAL_REGIONAL_CENTER]), at_least=2)
 
 
 @indicator("street_center_coverage")
-def street_center_coverage(area: Area) -> Result:
+def street_center_coverage(batch: Batch) -> dict[str, Result]:
     """Set S's reading: streets (urban townships, 街道) with a street comprehensive centre."""
-    if area.level == Level.VILLAGE:
-        return Result(None, None, None, ValueStatus.NO_DENOMINATOR)
-    hit, total = covered(area, Level.TOWNSHIP, [FacilityKind.STREET_CENTER], urban=True)
-    return ratio(hit, total, Unit.PERCENT)
+    if all(a.level == Level.VILLAGE for a in batch.areas):
+        return batch.each(lambda a: Result(None, None, None, ValueStatus.NO_DENOMINATOR))
+    return covered(batch, Level.TOWNSHIP, [FacilityKind.STREET_CENTER], urban=True)
 
 
 @indicator("senior_university_branch_townships")
-def senior_university_branch_townships(area: Area) -> Result:
-    hit, total = covered(area, Level.TOWNSHIP, [FacilityKind.SENIOR_UNIVERSITY])
-    return ratio(hit, total, Unit.PERCENT)
+def senior_university_branch_townships(batch: Batch) -> dict[str, Result]:
+    return covered(batch, Level.TOWNSHIP, [FacilityKind.SENIOR_UNIVERSITY])
 
 
 @indicator("senior_learning_point_villages")
-def senior_learning_point_villages(area: Area) -> Result:
-    hit, total = covered(area, Level.VILLAGE, [FacilityKind.SENIOR_UNIVERSITY])
-    return ratio(hit, total, Unit.PERCENT)
+def senior_learning_point_villages(batch: Batch) -> dict[str, Result]:
+    return covered(batch, Level.VILLAGE, [FacilityKind.SENIOR_UNIVERSITY])
 
 
 @indicator("rural_homecare_center_coverage")
-def rural_homecare_center_coverage(area: Area) -> Result:
-    hit, total = covered(area, Level.VILLAGE, [FacilityKind.RURAL_CENTER, FacilityKind.MUTUAL_AID_STATION], urban=False)
-    return ratio(hit, total, Unit.PERCENT)
+def rural_homecare_center_coverage(batch: Batch) -> dict[str, Result]:
+    kinds = [FacilityKind.RURAL_CENTER, FacilityKind.MUTUAL_AID_STATION]
+    return covered(batch, Level.VILLAGE, kinds, urban=False)
 
 
 @indicator("day_care_coverage")
-def day_care_coverage(area: Area) -> Result:
-    hit, total = covered(area, Level.VILLAGE, [FacilityKind.DAY_CARE, FacilityKind.COMMUNITY_CENTER], urban=True)
-    return ratio(hit, total, Unit.PERCENT)
+def day_care_coverage(batch: Batch) -> dict[str, Result]:
+    return covered(batch, Level.VILLAGE, [FacilityKind.DAY_CARE, FacilityKind.COMMUNITY_CENTER], urban=True)
 
 
 @indicator("community_facility_coverage")
-def community_facility_coverage(area: Area) -> Result:
-    hit, total = covered(area, Level.VILLAGE, FacilityKind.values, urban=True)
-    return ratio(hit, total, Unit.PERCENT)
+def community_facility_coverage(batch: Batch) -> dict[str, Result]:
+    return covered(batch, Level.VILLAGE, FacilityKind.values, urban=True)
+
+
+def _canteens(batch: Batch) -> dict[str, dict]:
+    """Canteens in operation, and those opened in the date's calendar year up to the date (one query)."""
+    first = date(batch.day.year, 1, 1)
+    return batch.memo(
+        "canteens",
+        lambda: batch.rows(
+            facilities_on(batch.day, [FacilityKind.CANTEEN]),
+            n=Count("id"),
+            new=Count("id", filter=Q(opened_on__gte=first)),
+        ),
+    )
 
 
 @indicator("canteens_stock")
-def canteens_stock(area: Area) -> Result:
-    return count(facilities(area, [FacilityKind.CANTEEN]).count())
+def canteens_stock(batch: Batch) -> dict[str, Result]:
+    rows = _canteens(batch)
+    return batch.each(lambda a: count(rows.get(a.prefix, {}).get("n", 0)))
 
 
 @indicator("new_canteens_per_year")
-def new_canteens_per_year(area: Area) -> Result:
-    """Canteens opened in the date's calendar year up to the date."""
-    qs = facilities(area, [FacilityKind.CANTEEN]).filter(opened_on__gte=date(area.day.year, 1, 1))
-    return count(qs.count())
+def new_canteens_per_year(batch: Batch) -> dict[str, Result]:
+    rows = _canteens(batch)
+    return batch.each(lambda a: count(rows.get(a.prefix, {}).get("new", 0)))
+
+
+def _social_workers(batch: Batch) -> dict[str, dict]:
+    return batch.memo(
+        "social_workers",
+        lambda: batch.rows(
+            staff_on(batch.day, StaffRole.SOCIAL_WORKER),
+            n=Count("id"),
+            institutional=Count("id", filter=Q(institution__isnull=False)),
+        ),
+    )
 
 
 @indicator("social_workers_per_1000_elders")
-def social_workers_per_1000_elders(area: Area) -> Result:
-    return ratio(staff(area, StaffRole.SOCIAL_WORKER).count(), elders_60plus(area), Unit.PER_1000)
+def social_workers_per_1000_elders(batch: Batch) -> dict[str, Result]:
+    rows, pop = _social_workers(batch), elders_60plus(batch)
+    return batch.each(lambda a: ratio(rows.get(a.prefix, {}).get("n", 0), pop[a.prefix], Unit.PER_1000))
 
 
 @indicator("social_workers_per_100_beds")
-def social_workers_per_100_beds(area: Area) -> Result:
-    workers = staff(area, StaffRole.SOCIAL_WORKER).filter(institution__isnull=False).count()
-    return ratio(workers, beds(area)["approved"], Unit.PER_100)
+def social_workers_per_100_beds(batch: Batch) -> dict[str, Result]:
+    rows, b = _social_workers(batch), beds(batch)
+    return batch.each(
+        lambda a: ratio(rows.get(a.prefix, {}).get("institutional", 0), b[a.prefix]["approved"], Unit.PER_100)
+    )
 
 
 @indicator("caregivers_trained")
-def caregivers_trained(area: Area) -> Result:
-    return count(staff(area, StaffRole.CAREGIVER).filter(trained=True).count())
+def caregivers_trained(batch: Batch) -> dict[str, Result]:
+    rows = batch.rows(staff_on(batch.day, StaffRole.CAREGIVER).filter(trained=True), n=Count("id"))
+    return batch.each(lambda a: count(rows.get(a.prefix, {}).get("n", 0)))
 
 
 @indicator("tekun_disabled_concentrated")
-def tekun_disabled_concentrated(area: Area) -> Result:
+def tekun_disabled_concentrated(batch: Batch) -> dict[str, Result]:
     """Severely or totally disabled 特困 elders living in the area (active on the date) who have a stay open on the
     date, over all of them."""
-    day = area.day
+    day = batch.day
     in_home = Exists(
         Admission.objects.filter(elder_id=OuterRef("pk"), admitted_on__lte=day).filter(
             Q(discharged_on__isnull=True) | Q(discharged_on__gt=day)
         )
     )
-    agg = (
-        Elder.objects.filter(
-            org_unit__code__startswith=area.prefix,
-            tekun=True,
-            capability_level__in=[CapabilityLevel.SEVERE, CapabilityLevel.TOTAL],
-        )
+    elders = (
+        Elder.objects.filter(tekun=True, capability_level__in=[CapabilityLevel.SEVERE, CapabilityLevel.TOTAL])
         .filter(Q(status=ElderStatus.ACTIVE) | Q(died_on__gt=day) | Q(moved_on__gt=day))
         .annotate(in_home=in_home)
-        .aggregate(n=Count("id"), hit=Count("id", filter=Q(in_home=True)))
     )
-    return ratio(agg["hit"], agg["n"], Unit.PERCENT)
+    rows = batch.rows(elders, n=Count("id"), hit=Count("id", filter=Q(in_home=True)))
+    return batch.each(
+        lambda a: ratio(rows.get(a.prefix, {}).get("hit", 0), rows.get(a.prefix, {}).get("n", 0), Unit.PERCENT)
+    )
 
 
 def last_full_month(day: date) -> date:
@@ -421,37 +527,58 @@ class _AreaReader:
 
 
 @indicator("special_difficulty_monthly_visit_rate")
-def special_difficulty_monthly_visit_rate(area: Area) -> Result:
-    """welfare.queries.visit_rate for the last complete month, summed over the area."""
-    from chuncheng.welfare.choices import AreaLevel
-    from chuncheng.welfare.queries import visit_rate, visit_rate_total
+def special_difficulty_monthly_visit_rate(batch: Batch) -> dict[str, Result]:
+    """welfare.queries.visit_rate for the last complete month: its own grouped query at the batch's level (or the
+    next finer level welfare groups by, summed here), read as a city official of the batch's common prefix."""
+    from chuncheng.welfare.choices import AREA_DIGITS
+    from chuncheng.welfare.queries import visit_rate
 
-    level = {Level.CITY: AreaLevel.CITY, Level.COUNTY: AreaLevel.COUNTY}.get(area.level, AreaLevel.TOWNSHIP)
-    if area.level == Level.VILLAGE:
-        level = AreaLevel.VILLAGE
-    total = visit_rate_total(visit_rate(_AreaReader(area.prefix), last_full_month(area.day), level))
-    return ratio(total.numerator, total.denominator, Unit.PERCENT)
+    level, _digits = min(((lvl, d) for lvl, d in AREA_DIGITS.items() if d >= batch.digits), key=lambda item: item[1])
+    rates: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+    for r in visit_rate(_AreaReader(batch.within), last_full_month(batch.day), level):
+        rates[r.code[: batch.digits]][0] += r.numerator
+        rates[r.code[: batch.digits]][1] += r.denominator
+    return batch.each(lambda a: ratio(*rates.get(a.prefix, (0, 0)), Unit.PERCENT))
 
 
 @indicator("basic_service_list")
-def basic_service_list(area: Area) -> Result:
+def basic_service_list(batch: Batch) -> dict[str, Result]:
     """1 when a basic service list (the city default or the area's county list) is published and in force."""
     from chuncheng.welfare.models import BasicServiceList
 
-    county = area.code[:6] if area.level != Level.CITY else None
-    qs = BasicServiceList.objects.filter(published_at__isnull=False, effective_from__lte=area.day).filter(
-        Q(county__isnull=True) | Q(county__code=county)
+    counties = set(
+        BasicServiceList.objects.filter(published_at__isnull=False, effective_from__lte=batch.day).values_list(
+            "county__code", flat=True
+        )
     )
-    return count(1 if qs.exists() else 0)
+
+    def one(area: Area) -> Result:
+        county = area.code[:6] if area.level != Level.CITY else None
+        return count(1 if None in counties or (county is not None and county in counties) else 0)
+
+    return batch.each(one)
 
 
 @indicator("capability_assessment_system")
-def capability_assessment_system(area: Area) -> Result:
+def capability_assessment_system(batch: Batch) -> dict[str, Result]:
     """1 when at least one capability assessment (GB/T 42195-2022) of an elder of the area was signed off."""
     from chuncheng.assessment.models import Assessment
 
-    qs = Assessment.objects.filter(elder__org_unit__code__startswith=area.prefix, signed_on__lte=area.day)
-    return count(1 if qs.exists() else 0)
+    signed = batch.rows(Assessment.objects.filter(signed_on__lte=batch.day), "elder__org_unit__code", n=Count("id"))
+    return batch.each(lambda a: count(1 if a.prefix in signed else 0))
+
+
+def compute_many(key: str, areas: Iterable[Area]) -> dict[tuple[str, date], Result]:
+    """One indicator for many areas: one batch per level (and date), each a few grouped queries."""
+    fn = GROUPED.get(key)
+    result: dict[tuple[str, date], Result] = {}
+    for batch in batches(areas):
+        if fn is None:
+            values = batch.each(lambda a: Result(None, None, None, ValueStatus.AWAITING_REPORT))
+        else:
+            values = fn(batch)
+        result.update({(code, batch.day): r for code, r in values.items()})
+    return result
 
 
 def compute(key: str, area: Area) -> Result:

@@ -17,7 +17,7 @@ from chuncheng.core.roles import ADMIN_ROLES, Action, Level
 from chuncheng.core.scope import permitted
 from chuncheng.monitoring import attainment as rule
 from chuncheng.monitoring import compute, services
-from chuncheng.monitoring.choices import Attainment, ErrorCode, SourceKind, TargetLevel, ValueStatus
+from chuncheng.monitoring.choices import Attainment, Direction, ErrorCode, SourceKind, TargetLevel, Theme, ValueStatus
 from chuncheng.monitoring.models import Indicator, IndicatorSnapshot
 
 RESOURCE = "monitoring"
@@ -158,3 +158,142 @@ def _table(unit: OrgUnit, day: date, stored: dict, history: dict) -> list[Row]:
             )
         rows.append(row)
     return rows
+
+
+@dataclass
+class RankRow:
+    rank: int | None
+    unit: OrgUnit
+    value: Decimal | None
+    numerator: Decimal | None
+    denominator: Decimal | None
+    status: str
+    targets: list[TargetRow] = field(default_factory=list)
+
+    @property
+    def status_label(self) -> str:
+        return ValueStatus(self.status).label
+
+
+def ranking(unit: OrgUnit, day: date, key: str) -> tuple[Indicator | None, list[RankRow]]:
+    """The child areas of ``unit`` (counties of the city, townships of a county) ranked by one indicator on ``day``:
+    stored snapshots where present, the rest computed in one grouped batch; best first by the indicator's direction,
+    areas without a value last. Each with its attainment per target set (no projection: the current value)."""
+    ind = indicators(day).filter(key=key).first()
+    kids = list(children(unit, day))
+    if ind is None or not kids:
+        return ind, []
+    stored = {s.org_unit_id: s for s in IndicatorSnapshot.objects.filter(indicator=key, date=day, org_unit__in=kids)}
+    missing = [k for k in kids if k.pk not in stored]
+    computed = {}
+    if missing and ind.source_kind == SourceKind.COMPUTED:
+        computed = compute.compute_many(key, [compute.Area.of(k, day) for k in missing])
+    rows = []
+    for kid in kids:
+        snap = stored.get(kid.pk) or computed.get((kid.code, day))
+        if snap is None:
+            rows.append(RankRow(None, kid, None, None, None, ValueStatus.AWAITING_REPORT))
+        else:
+            rows.append(RankRow(None, kid, snap.value, snap.numerator, snap.denominator, snap.status))
+    lower = ind.direction == Direction.LOWER
+    with_value = sorted(
+        (r for r in rows if r.value is not None), key=lambda r: (r.value if lower else -r.value, r.unit.code)
+    )
+    without = [r for r in rows if r.value is None]
+    for i, r in enumerate(with_value, start=1):
+        r.rank = i
+    for r in with_value + without:
+        for target in ind.targets.all():
+            if ind.target_level == TargetLevel.CITY:
+                status = Attainment.NOT_APPLICABLE
+            else:
+                status, _projected = rule.attainment(
+                    r.value, target.value, target.comparison, day, target.target_set.target_date, ()
+                )
+            r.targets.append(
+                TargetRow(
+                    target.target_set.code,
+                    target.text,
+                    target.value,
+                    target.comparison,
+                    target.source,
+                    target.note,
+                    status,
+                    None,
+                )
+            )
+    return ind, with_value + without
+
+
+def by_theme(rows: list[Row]) -> list[tuple[str, list[Row]]]:
+    """The table's rows grouped by theme, in catalogue order."""
+    groups: dict[str, list[Row]] = {}
+    for row in rows:
+        groups.setdefault(row.indicator.theme, []).append(row)
+    return [(Theme(theme).label, group) for theme, group in groups.items()]
+
+
+SCREEN_HEADLINES = (
+    "beds_per_1000_elders",
+    "nursing_bed_share",
+    "safety_net_and_puhui_bed_share",
+    "medical_integration_coverage",
+    "canteens_stock",
+    "special_difficulty_monthly_visit_rate",
+)
+SCREEN_TARGET_SET = "S"
+
+
+def _float(value) -> float | None:
+    return None if value is None else float(value)
+
+
+def screen_data(unit: OrgUnit, day: date) -> dict:
+    """What the big screen shows for ``unit`` on ``day``: headline figures, approved beds and nursing-bed share per
+    child area (one grouped batch), and the attainment overview of target set S (counts per status)."""
+    rows = area_table(unit, day)
+    by_key = {r.indicator.key: r for r in rows}
+    headlines = [
+        {
+            "key": key,
+            "name": by_key[key].indicator.name_zh,
+            "unit": by_key[key].indicator.get_unit_display(),
+            "value": _float(by_key[key].value),
+            "status": by_key[key].status,
+        }
+        for key in SCREEN_HEADLINES
+        if key in by_key
+    ]
+    kids = list(children(unit, day))
+    areas = [compute.Area.of(k, day) for k in kids]
+    with compute.memoized():
+        nursing = compute.compute_many("nursing_bed_share", areas)
+    per_child = [
+        {
+            "code": k.code,
+            "name": k.name,
+            "beds": _float(nursing[(k.code, day)].denominator or 0),
+            "nursing_share": _float(nursing[(k.code, day)].value),
+        }
+        for k in kids
+    ]
+    overview: dict[str, int] = {status: 0 for status in Attainment.values}
+    for r in rows:
+        for t in r.targets:
+            if t.code == SCREEN_TARGET_SET:
+                overview[t.status] += 1
+    return {
+        "org": {"code": unit.code, "name": unit.name, "level": unit.level},
+        "date": day.isoformat(),
+        "generated_at": timezone.now().isoformat(timespec="seconds"),
+        "headlines": headlines,
+        "children": per_child,
+        "attainment": {
+            "set": SCREEN_TARGET_SET,
+            "counts": [
+                {"status": status, "label": str(Attainment(status).label), "count": overview[status]}
+                for status in Attainment.values
+                if status != Attainment.NOT_APPLICABLE
+            ],
+        },
+    }

@@ -141,23 +141,25 @@ def compute_rows(day: date, unit_list=None, keys=None) -> list[IndicatorSnapshot
 
 
 def _rows(day: date, keys, unit_list) -> list[IndicatorSnapshot]:
-    rows = []
-    for unit in unit_list:
-        area = compute.Area.of(unit, day)
-        for key in keys:
-            r = compute.compute(key, area)
-            rows.append(
-                IndicatorSnapshot(
-                    indicator=key,
-                    org_unit=unit,
-                    date=day,
-                    numerator=r.numerator,
-                    denominator=r.denominator,
-                    value=r.value,
-                    status=r.status,
-                )
-            )
-    return rows
+    """Per indicator, one grouped computation per level (city, counties, townships): the number of queries grows
+    with the indicators, not with the areas."""
+    units = list(unit_list)
+    areas = [compute.Area.of(unit, day) for unit in units]
+    values = {key: compute.compute_many(key, areas) for key in keys}
+    return [
+        IndicatorSnapshot(
+            indicator=key,
+            org_unit=unit,
+            date=day,
+            numerator=r.numerator,
+            denominator=r.denominator,
+            value=r.value,
+            status=r.status,
+        )
+        for unit in units
+        for key in keys
+        for r in [values[key][(unit.code, day)]]
+    ]
 
 
 def take_snapshot(day: date, *, actor=None) -> dict[str, object]:

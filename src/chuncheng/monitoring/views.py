@@ -1,5 +1,5 @@
-"""Monitoring page: one area's indicators on a date (value, numerator/denominator, targets, attainment) with links
-to the child areas."""
+"""Monitoring dashboard: one area's indicators on a date grouped by theme (value, numerator/denominator, targets,
+attainment colours), the child areas ranked by one indicator (``?rank=KEY``), and drill-down links up and down."""
 
 from __future__ import annotations
 
@@ -12,6 +12,9 @@ from django.utils.translation import gettext as _
 
 from chuncheng.core.views import require_permission
 from chuncheng.monitoring import queries
+from chuncheng.monitoring.choices import SourceKind
+
+DEFAULT_RANK = "nursing_bed_share"
 
 
 @login_required
@@ -23,13 +26,20 @@ def area_view(request, code: str | None = None):
     except ValidationError:
         messages.error(request, _("A date is written YYYY-MM-DD."))
         day = timezone.localdate()
+    rows = queries.area_table(unit, day)
+    rank_key = request.GET.get("rank") or DEFAULT_RANK
+    rank_indicator, ranking = queries.ranking(unit, day, rank_key)
     return render(
         request,
         "monitoring/area.html",
         {
             "unit": unit,
             "day": day,
-            "rows": queries.area_table(unit, day),
+            "rows": rows,
+            "groups": queries.by_theme(rows),
+            "rank_indicator": rank_indicator,
+            "ranking": ranking,
+            "rank_choices": [r.indicator for r in rows if r.indicator.source_kind == SourceKind.COMPUTED],
             "children": queries.children(unit, day),
             "parent": unit.parent
             if unit.parent_id and unit.parent.code.startswith(request.user.scope_prefix)
