@@ -9,7 +9,6 @@ import secrets
 from datetime import datetime
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
@@ -27,6 +26,7 @@ from chuncheng.alarms.choices import (
 from chuncheng.alarms.models import Alarm, Device, Vendor
 from chuncheng.core import audit
 from chuncheng.core.cipher import get_cipher
+from chuncheng.core.errors import refusal
 from chuncheng.core.models import AuditAction
 from chuncheng.core.roles import Action
 from chuncheng.core.scope import permitted
@@ -36,14 +36,9 @@ logger = logging.getLogger(__name__)
 DEVICE_KINDS = {AlarmKind.FALL, AlarmKind.SOS, AlarmKind.NO_MOTION, AlarmKind.LEAVE_SAFE_ZONE}
 
 
-def _error(field: str | None, code: str, message: str) -> ValidationError:
-    error = ValidationError(message, code=code)
-    return ValidationError({field: error}) if field else error
-
-
 def _require(actor, resource: str, action: str) -> None:
     if actor is not None and not permitted(actor, resource, action):
-        raise _error(None, ErrorCode.PERMISSION_DENIED, _("You are not allowed to do this."))
+        raise refusal(None, ErrorCode.PERMISSION_DENIED, _("You are not allowed to do this."))
 
 
 def window_seconds() -> int:
@@ -68,9 +63,9 @@ def add_vendor(name: str, *, code: str = "", actor=None) -> tuple[Vendor, str]:
     name = (name or "").strip()
     code = slugify(code or name) or ""
     if not code:
-        raise _error("code", "required", _("Give the vendor a code of Latin letters, digits and hyphens."))
+        raise refusal("code", "required", _("Give the vendor a code of Latin letters, digits and hyphens."))
     if Vendor.objects.filter(code=code).exists():
-        raise _error("code", ErrorCode.VENDOR_EXISTS, _("A vendor with this code already exists."))
+        raise refusal("code", ErrorCode.VENDOR_EXISTS, _("A vendor with this code already exists."))
     secret = secrets.token_urlsafe(32)
     vendor = Vendor(name=name, code=code)
     vendor.secret_enc = _encrypt_secret(vendor, secret)
@@ -86,10 +81,10 @@ def register_device(vendor: Vendor, serial: str, elder: Elder, *, actor) -> Devi
     _require(actor, "alarm", Action.ADD)
     elder = Elder.objects.for_user(actor).select_related("org_unit").filter(pk=elder.pk).first()
     if elder is None:
-        raise _error("elder", ErrorCode.ELDER_OUT_OF_SCOPE, _("This elder is outside your area."))
+        raise refusal("elder", ErrorCode.ELDER_OUT_OF_SCOPE, _("This elder is outside your area."))
     serial = (serial or "").strip()
     if Device.objects.filter(vendor=vendor, serial=serial).exists():
-        raise _error("serial", ErrorCode.DEVICE_EXISTS, _("This device is already registered."))
+        raise refusal("serial", ErrorCode.DEVICE_EXISTS, _("This device is already registered."))
     device = Device(vendor=vendor, serial=serial, elder=elder)
     device.full_clean()
     device.save()
@@ -103,9 +98,9 @@ def record_call(elder: Elder, kind: str = AlarmKind.CALL, *, actor) -> Alarm:
     _require(actor, "alarm", Action.ADD)
     elder = Elder.objects.for_user(actor).select_related("org_unit").filter(pk=elder.pk).first()
     if elder is None:
-        raise _error("elder", ErrorCode.ELDER_OUT_OF_SCOPE, _("This elder is outside your area."))
+        raise refusal("elder", ErrorCode.ELDER_OUT_OF_SCOPE, _("This elder is outside your area."))
     if kind not in AlarmKind.values:
-        raise _error("kind", ErrorCode.BAD_EVENT, _("Unknown alarm kind."))
+        raise refusal("kind", ErrorCode.BAD_EVENT, _("Unknown alarm kind."))
     now = timezone.now()
     alarm = Alarm(
         source=AlarmSource.HOTLINE, kind=kind, elder=elder, org_unit=elder.org_unit, occurred_at=now, received_at=now
@@ -182,16 +177,16 @@ def transition(alarm: Alarm, action: str, *, actor, responder=None, outcome: str
         .first()
     )
     if alarm is None:
-        raise _error(None, ErrorCode.PERMISSION_DENIED, _("This alarm is outside your area."))
+        raise refusal(None, ErrorCode.PERMISSION_DENIED, _("This alarm is outside your area."))
     target = TRANSITIONS[alarm.status].get(action)
     if target is None:
-        raise _error(None, ErrorCode.BAD_TRANSITION, _("This step is not possible in the alarm's current state."))
+        raise refusal(None, ErrorCode.BAD_TRANSITION, _("This step is not possible in the alarm's current state."))
     before = audit.snapshot(alarm)
     now = timezone.now()
     if action == "dispatch":
         responder = responder or actor
         if not Alarm.objects.for_user(responder, Action.CHANGE).filter(pk=alarm.pk).exists():
-            raise _error("responder", ErrorCode.BAD_RESPONDER, _("The responder cannot handle alarms of this area."))
+            raise refusal("responder", ErrorCode.BAD_RESPONDER, _("The responder cannot handle alarms of this area."))
         alarm.responder = responder
         alarm.dispatched_at = now
     elif action == "acknowledge":
@@ -199,7 +194,7 @@ def transition(alarm: Alarm, action: str, *, actor, responder=None, outcome: str
     elif action == "close":
         outcome = (outcome or "").strip()
         if not outcome:
-            raise _error("outcome", "required", _("Say how the alarm was resolved."))
+            raise refusal("outcome", "required", _("Say how the alarm was resolved."))
         alarm.outcome = outcome[:2000]
         alarm.closed_at = now
     alarm.status = target

@@ -22,6 +22,7 @@ from chuncheng.assessment.choices import OPEN_STATUSES, AssessmentStatus, Channe
 from chuncheng.assessment.health import open_answers, seal_answers
 from chuncheng.assessment.models import Assessment, AssessmentAgency, Assessor
 from chuncheng.core import audit
+from chuncheng.core.errors import refusal
 from chuncheng.core.models import AuditAction, OrgUnit
 from chuncheng.core.roles import Action, Level, Role
 from chuncheng.core.scope import permitted
@@ -32,13 +33,8 @@ OFFICIALS = frozenset({Role.CITY_OFFICIAL, Role.COUNTY_OFFICIAL})
 REVIEWERS = OFFICIALS | {Role.ASSESSOR}
 
 
-def _error(field: str | None, code: str, message: str) -> ValidationError:
-    error = ValidationError(message, code=code)
-    return ValidationError({field: error}) if field else error
-
-
 def _denied(message: str | None = None) -> ValidationError:
-    return _error(None, ErrorCode.PERMISSION_DENIED, message or _("You are not allowed to do this."))
+    return refusal(None, ErrorCode.PERMISSION_DENIED, message or _("You are not allowed to do this."))
 
 
 def _require(actor, resource: str, action: str, roles: Iterable[str] | None = None) -> None:
@@ -74,7 +70,7 @@ def _locked(assessment: Assessment, actor, action: str = Action.CHANGE) -> Asses
 
 def _state(assessment: Assessment, *allowed: str) -> None:
     if assessment.status not in allowed:
-        raise _error(
+        raise refusal(
             "status",
             ErrorCode.WRONG_STATUS,
             _("This cannot be done while the assessment is %(status)s.") % {"status": assessment.get_status_display()},
@@ -104,9 +100,11 @@ def register_agency(name: str, org_unit: OrgUnit, counties: Iterable[OrgUnit], *
     _require(actor, "assessment_agency", Action.ADD, OFFICIALS)
     counties = list(counties)
     if not _in_area(actor, org_unit):
-        raise _error("org_unit", ErrorCode.ELDER_OUT_OF_SCOPE, _("This org unit is outside your area."))
+        raise refusal("org_unit", ErrorCode.ELDER_OUT_OF_SCOPE, _("This org unit is outside your area."))
     if not counties or any(c.level != Level.COUNTY for c in [org_unit, *counties]):
-        raise _error("counties", ErrorCode.AGENCY_COUNTY_REQUIRED, _("An agency is registered in and serves counties."))
+        raise refusal(
+            "counties", ErrorCode.AGENCY_COUNTY_REQUIRED, _("An agency is registered in and serves counties.")
+        )
     agency = AssessmentAgency(name=(name or "").strip(), org_unit=org_unit)
     agency.full_clean()
     agency.save()
@@ -124,7 +122,7 @@ def register_assessor(agency: AssessmentAgency, data: dict[str, Any], *, actor, 
     if not AssessmentAgency.objects.for_user(actor, Action.ADD).filter(pk=agency.pk).exists():
         raise _denied(_("This agency is outside your area."))
     if user is not None and user.role != Role.ASSESSOR:
-        raise _error("user", ErrorCode.ASSESSOR_USER_ROLE, _("An assessor's account must have the assessor role."))
+        raise refusal("user", ErrorCode.ASSESSOR_USER_ROLE, _("An assessor's account must have the assessor role."))
     assessor = Assessor(
         agency=agency,
         user=user,
@@ -155,18 +153,18 @@ def request_assessment(
         .first()
     )
     if elder is None:
-        raise _error("elder", ErrorCode.ELDER_OUT_OF_SCOPE, _("This elder is outside your area."))
+        raise refusal("elder", ErrorCode.ELDER_OUT_OF_SCOPE, _("This elder is outside your area."))
     if elder.status != ElderStatus.ACTIVE:
-        raise _error("elder", ErrorCode.ELDER_NOT_ACTIVE, _("This elder is no longer in the active registry."))
+        raise refusal("elder", ErrorCode.ELDER_NOT_ACTIVE, _("This elder is no longer in the active registry."))
     if Assessment.objects.filter(elder=elder, status__in=OPEN_STATUSES).exists():
-        raise _error("elder", ErrorCode.ASSESSMENT_OPEN, _("This elder already has an open assessment."))
+        raise refusal("elder", ErrorCode.ASSESSMENT_OPEN, _("This elder already has an open assessment."))
     assessment = Assessment(elder=elder, reason=reason, channel=channel, requested_by=actor)
     assessment.full_clean(validate_constraints=False)
     try:
         with transaction.atomic():
             assessment.save()
     except IntegrityError as exc:  # a concurrent request for the same elder
-        raise _error("elder", ErrorCode.ASSESSMENT_OPEN, _("This elder already has an open assessment.")) from exc
+        raise refusal("elder", ErrorCode.ASSESSMENT_OPEN, _("This elder already has an open assessment.")) from exc
     audit.record_create(actor, assessment, org_code=elder.org_unit.code)
     return assessment
 
@@ -179,18 +177,18 @@ def assign(assessment: Assessment, agency: AssessmentAgency, assessors: list[Ass
     _state(assessment, AssessmentStatus.REQUESTED, AssessmentStatus.ASSIGNED)
     county = assessment.elder.org_unit.code[:6]
     if not agency.active or not agency.counties.filter(code=county).exists():
-        raise _error("agency", ErrorCode.AGENCY_NOT_SERVING_AREA, _("This agency does not serve the elder's county."))
+        raise refusal("agency", ErrorCode.AGENCY_NOT_SERVING_AREA, _("This agency does not serve the elder's county."))
     required = scoring.load_standard().assessors_required
     if len(assessors) != required:
-        raise _error(
+        raise refusal(
             "assessors",
             ErrorCode.ASSESSORS_REQUIRED,
             _("An assessment needs %(count)d assessors on site.") % {"count": required},
         )
     if len({a.pk for a in assessors}) != len(assessors):
-        raise _error("assessors", ErrorCode.ASSESSORS_NOT_DISTINCT, _("The two assessors must be different people."))
+        raise refusal("assessors", ErrorCode.ASSESSORS_NOT_DISTINCT, _("The two assessors must be different people."))
     if any(a.agency_id != agency.pk or not a.active for a in assessors):
-        raise _error(
+        raise refusal(
             "assessors", ErrorCode.ASSESSOR_NOT_IN_AGENCY, _("Every assessor must be an active assessor of the agency.")
         )
     fields = ["status", "agency", "assessor_1", "assessor_2"]
@@ -206,7 +204,7 @@ def assign(assessment: Assessment, agency: AssessmentAgency, assessors: list[Ass
 
 def _require_assigned_assessor(assessment: Assessment, actor) -> None:
     if not any(a.user_id == actor.pk for a in assessment.assessors):
-        raise _error(
+        raise refusal(
             None, ErrorCode.NOT_AN_ASSIGNED_ASSESSOR, _("Only the two assessors of this assessment may fill it in.")
         )
 
@@ -245,7 +243,7 @@ def submit(assessment: Assessment, *, actor) -> Assessment:
     _require_assigned_assessor(assessment, actor)
     required = scoring.load_standard().assessors_required
     if len({a.pk for a in assessment.assessors}) < required:
-        raise _error(None, ErrorCode.ASSESSORS_REQUIRED, _("An assessment needs two assessors on site."))
+        raise refusal(None, ErrorCode.ASSESSORS_REQUIRED, _("An assessment needs two assessors on site."))
     try:
         result = scoring.score(open_answers(assessment))
     except scoring.ScoringError as exc:
@@ -272,12 +270,12 @@ def review(assessment: Assessment, *, actor, approve: bool, note: str = "", toda
     assessment = _locked(assessment, actor)
     _state(assessment, AssessmentStatus.SUBMITTED)
     if any(a.user_id == actor.pk for a in assessment.assessors):
-        raise _error(
+        raise refusal(
             None, ErrorCode.REVIEWER_IS_ASSESSOR, _("An assessor cannot review an assessment they carried out.")
         )
     profile = getattr(actor, "assessor_profile", None) if actor.role == Role.ASSESSOR else None
     if actor.role == Role.ASSESSOR and (profile is None or profile.agency_id != assessment.agency_id):
-        raise _error(
+        raise refusal(
             None, ErrorCode.ASSESSOR_NOT_IN_AGENCY, _("Only an assessor of the same agency may review its work.")
         )
     fields = ["status", "reviewed_by", "review_note", "signed_on", "valid_until"]

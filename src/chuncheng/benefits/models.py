@@ -144,11 +144,10 @@ class PaymentBatch(models.Model):
         return 100 if not self.total else min(100, int(self.processed * 100 / self.total))
 
 
-class Entitlement(models.Model):
-    """What one beneficiary is due from one batch. At most one per programme, period and beneficiary (constraint)."""
+class MoneyDue(models.Model):
+    """What entitlements and ledger entries share: a programme's money for one beneficiary and month, with the fund
+    shares that sum to it, read through the area of the beneficiary (scoped like an entitlement)."""
 
-    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
-    batch = models.ForeignKey(PaymentBatch, models.PROTECT, related_name="entitlements", verbose_name=_("batch"))
     programme = models.ForeignKey(Programme, models.PROTECT, related_name="+", verbose_name=_("programme"))
     period = models.DateField(_("period"))
     beneficiary_kind = models.CharField(_("beneficiary kind"), max_length=12, choices=BeneficiaryKind.choices)
@@ -158,6 +157,22 @@ class Entitlement(models.Model):
     province_share = models.DecimalField(_("province share"), **MONEY)
     city_share = models.DecimalField(_("city share"), **MONEY)
     county_share = models.DecimalField(_("county share"), **MONEY)
+
+    objects = ScopedQuerySet.as_manager()
+    scope_resource = "benefit_entitlement"
+    scope_org_field = "org_unit"
+    scope_institution_field = None
+    scope_personal = True
+
+    class Meta:
+        abstract = True
+
+
+class Entitlement(MoneyDue):
+    """What one beneficiary is due from one batch. At most one per programme, period and beneficiary (constraint)."""
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    batch = models.ForeignKey(PaymentBatch, models.PROTECT, related_name="entitlements", verbose_name=_("batch"))
     breakdown = models.JSONField(_("breakdown"), default=list)
     reasons = models.JSONField(_("reasons"), default=list)
     status = models.CharField(
@@ -165,12 +180,6 @@ class Entitlement(models.Model):
     )
     pause_reason = models.CharField(_("reason for the pause"), max_length=200, blank=True)
     created_at = models.DateTimeField(_("created"))
-
-    objects = ScopedQuerySet.as_manager()
-    scope_resource = "benefit_entitlement"
-    scope_org_field = "org_unit"
-    scope_institution_field = None
-    scope_personal = True
 
     class Meta:
         ordering = ["pk"]
@@ -194,21 +203,12 @@ class Entitlement(models.Model):
         return f"{self.programme_id} {self.period:%Y-%m} {self.beneficiary_kind}:{self.beneficiary_id}"
 
 
-class LedgerEntry(models.Model):
+class LedgerEntry(MoneyDue):
     """An append-only money movement (database triggers refuse UPDATE and DELETE): an approved entitlement, a back
     pay or a recovery (negative). The services write shares that sum to the amount exactly (``rules.fund_shares``)."""
 
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     kind = models.CharField(_("kind"), max_length=12, choices=LedgerKind.choices)
-    programme = models.ForeignKey(Programme, models.PROTECT, related_name="+", verbose_name=_("programme"))
-    period = models.DateField(_("period"))
-    beneficiary_kind = models.CharField(_("beneficiary kind"), max_length=12, choices=BeneficiaryKind.choices)
-    beneficiary_id = models.BigIntegerField(_("beneficiary"))
-    org_unit = models.ForeignKey(OrgUnit, models.PROTECT, related_name="+", verbose_name=_("area"))
-    amount = models.DecimalField(_("amount"), **MONEY)
-    province_share = models.DecimalField(_("province share"), **MONEY)
-    city_share = models.DecimalField(_("city share"), **MONEY)
-    county_share = models.DecimalField(_("county share"), **MONEY)
     batch = models.ForeignKey(
         PaymentBatch, models.PROTECT, null=True, blank=True, related_name="ledger", verbose_name=_("batch")
     )
@@ -220,12 +220,6 @@ class LedgerEntry(models.Model):
         settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("created by")
     )
     created_at = models.DateTimeField(_("created"))
-
-    objects = ScopedQuerySet.as_manager()
-    scope_resource = "benefit_entitlement"
-    scope_org_field = "org_unit"
-    scope_institution_field = None
-    scope_personal = True
 
     class Meta:
         ordering = ["pk"]

@@ -62,20 +62,16 @@ EXAMPLES = 10  # masked examples of gainers and of losers
 ZERO = rules.ZERO
 
 
-def _error(code: str, message: str, key: str = "") -> QuoteError:
-    return QuoteError(code, message, key)
-
-
 # ---------------------------------------------------------------------------------------------------------------
 # The range of months
 
 
 def _year(value: Any) -> int:
     if isinstance(value, bool) or not isinstance(value, int | str) or not str(value).strip().isdigit():
-        raise _error("input_invalid", f"年度无效：{value}（应为四位数年份，如 2026）", "year")
+        raise QuoteError("input_invalid", f"年度无效：{value}（应为四位数年份，如 2026）", "year")
     year = int(str(value).strip())
     if not 2000 <= year <= 2100:
-        raise _error("input_invalid", f"年度无效：{value}（应在 2000–2100 之间）", "year")
+        raise QuoteError("input_invalid", f"年度无效：{value}（应在 2000–2100 之间）", "year")
     return year
 
 
@@ -84,25 +80,25 @@ def _month(value: Any, key: str) -> date:
         year, month = (int(p) for p in str(value).split("-"))
         return date(_year(year), month, 1)
     except (TypeError, ValueError) as exc:
-        raise _error("input_invalid", f"月份无效：{value}（应为 YYYY-MM）", key) from exc
+        raise QuoteError("input_invalid", f"月份无效：{value}（应为 YYYY-MM）", key) from exc
 
 
 def months_for(year: Any = None, start: Any = None, end: Any = None) -> list[date]:
     """The first days of the months simulated: a whole year, or ``start``…``end`` (``YYYY-MM``, inclusive, at most
     36 months). Future months are allowed: a budget is made for a year to come."""
     if year not in (None, "") and (start or end):
-        raise _error("input_invalid", "请给出年度或起止月份，不能同时给出", "year")
+        raise QuoteError("input_invalid", "请给出年度或起止月份，不能同时给出", "year")
     if year not in (None, ""):
         y = _year(year)
         return [date(y, m, 1) for m in range(1, 13)]
     if not start or not end:
-        raise _error("input_missing_key", "缺少年度（year）或起止月份（from、to）", "year")
+        raise QuoteError("input_missing_key", "缺少年度（year）或起止月份（from、to）", "year")
     first, last = _month(start, "from"), _month(end, "to")
     count = (last.year - first.year) * 12 + last.month - first.month + 1
     if count < 1:
-        raise _error("input_invalid", f"结束月份 {end} 早于开始月份 {start}", "to")
+        raise QuoteError("input_invalid", f"结束月份 {end} 早于开始月份 {start}", "to")
     if count > MAX_MONTHS:
-        raise _error("input_invalid", f"模拟期间最长 {MAX_MONTHS} 个月（收到 {count} 个月）", "to")
+        raise QuoteError("input_invalid", f"模拟期间最长 {MAX_MONTHS} 个月（收到 {count} 个月）", "to")
     return [date(first.year + (first.month - 1 + i) // 12, (first.month - 1 + i) % 12 + 1, 1) for i in range(count)]
 
 
@@ -113,7 +109,7 @@ def months_for(year: Any = None, start: Any = None, end: Any = None) -> list[dat
 def simulated_programme(code: str) -> Programme:
     programme = get_programme(code)
     if code not in SIMULATED:
-        raise _error(
+        raise QuoteError(
             "programme_not_simulated",
             f"补贴项目 {code} 不是按月发放的项目，不能做预算模拟（一次性补贴取决于申请和登记中没有的事实）",
         )
@@ -141,7 +137,7 @@ def versions_by_month(programme: Programme, months: list[date]) -> dict[date, li
         if found:
             out[month] = found
     if not out:
-        raise _error(
+        raise QuoteError(
             "policy_not_in_force",
             f"补贴项目 {programme.code} 在 {months[0]:%Y-%m} 至 {months[-1]:%Y-%m} 没有生效的政策版本",
         )
@@ -186,7 +182,7 @@ EXPECTED = {
 
 def _invalid(label: str, kinds: Iterable[str]) -> QuoteError:
     expected = "或".join(EXPECTED.get(k, k) for k in sorted(kinds))
-    return _error("parameter_invalid", f"参数 {label} 的取值无效：应为{expected}", label)
+    return QuoteError("parameter_invalid", f"参数 {label} 的取值无效：应为{expected}", label)
 
 
 def _number(label: str, kinds: set[str], value: Any) -> Decimal:
@@ -199,9 +195,9 @@ def _number(label: str, kinds: set[str], value: Any) -> Decimal:
     if not number.is_finite():
         raise _invalid(label, kinds)
     if number < 0:
-        raise _error("parameter_negative", f"参数 {label} 不能为负数（收到 {value}）", label)
+        raise QuoteError("parameter_negative", f"参数 {label} 不能为负数（收到 {value}）", label)
     if "percent" in label and number > rules.HUNDRED:
-        raise _error("parameter_invalid", f"参数 {label} 是百分比，不能大于 100（收到 {value}）", label)
+        raise QuoteError("parameter_invalid", f"参数 {label} 是百分比，不能大于 100（收到 {value}）", label)
     return number
 
 
@@ -220,12 +216,12 @@ def _conform(path: list[str], templates: list[Any], new: Any, *, whole: bool = F
         for key, value in new.items():
             if key not in known:
                 options = "、".join(sorted(str(k) for k in known))
-                raise _error("parameter_unknown", f"参数 {label}.{key} 不存在（可选：{options}）", f"{label}.{key}")
+                raise QuoteError("parameter_unknown", f"参数 {label}.{key} 不存在（可选：{options}）", f"{label}.{key}")
             out[key] = _conform([*path, str(key)], [d[key] for d in dicts if key in d], value)
         required = set.intersection(*(set(d) for d in dicts))
         if whole and required - set(out):
             missing = "、".join(sorted(str(k) for k in required - set(out)))
-            raise _error("parameter_invalid", f"参数 {label} 缺少 {missing}", label)
+            raise QuoteError("parameter_invalid", f"参数 {label} 缺少 {missing}", label)
         return out
     if "list" in kinds:
         items = [item for t in templates if isinstance(t, list) for item in t]
@@ -282,7 +278,7 @@ def check_overrides(raw: Any, versions: Iterable[PolicyVersion]) -> dict[str, An
     if raw in (None, ""):
         return {}
     if not isinstance(raw, Mapping):
-        raise _error("parameter_invalid", "模拟参数须为 JSON 对象（键为参数名）", "parameters")
+        raise QuoteError("parameter_invalid", "模拟参数须为 JSON 对象（键为参数名）", "parameters")
     versions = list(versions)
     values = [rules.parameter_values(v.parameters) for v in versions]
     out: dict[str, Any] = {}
@@ -290,11 +286,11 @@ def check_overrides(raw: Any, versions: Iterable[PolicyVersion]) -> dict[str, An
         templates = [v[name] for v in values if name in v]
         if not templates:
             known = sorted({k for v in values for k in v})
-            raise _error("parameter_unknown", f"参数 {name} 不存在（可选：{'、'.join(known)}）", name)
+            raise QuoteError("parameter_unknown", f"参数 {name} 不存在（可选：{'、'.join(known)}）", name)
         if not all(editable(t) for t in templates):
             if all(new == t for t in templates):
                 continue
-            raise _error("parameter_not_editable", f"参数 {name} 决定计算方法，不能在模拟中修改", name)
+            raise QuoteError("parameter_not_editable", f"参数 {name} 决定计算方法，不能在模拟中修改", name)
         out[name] = _conform([name], templates, new)
     return out
 
@@ -331,17 +327,17 @@ def _check_shape(shape: str, draft: PolicyVersion) -> None:
     bands = sorted(values["bands"], key=lambda b: b["min_age"])
     keys = [b["key"] for b in bands]
     if len(set(keys)) != len(keys):
-        raise _error("parameter_invalid", "年龄档的 key 不能重复", "bands")
+        raise QuoteError("parameter_invalid", "年龄档的 key 不能重复", "bands")
     for band in bands:
         if band["max_age"] is not None and band["max_age"] < band["min_age"]:
-            raise _error("parameter_invalid", f"年龄档 {band['key']} 的上限小于下限", "bands")
+            raise QuoteError("parameter_invalid", f"年龄档 {band['key']} 的上限小于下限", "bands")
     for lower, upper in pairwise(bands):
         if lower["max_age"] is None or lower["max_age"] >= upper["min_age"]:
-            raise _error("parameter_invalid", f"年龄档 {lower['key']} 与 {upper['key']} 重叠", "bands")
+            raise QuoteError("parameter_invalid", f"年龄档 {lower['key']} 与 {upper['key']} 重叠", "bands")
     for county, table in values["per_month_by_county"].items():
         missing = [k for k in keys if k not in table]
         if missing:
-            raise _error(
+            raise QuoteError(
                 "parameter_invalid",
                 f"区县 {county} 的标准表缺少年龄档 {'、'.join(missing)}",
                 f"per_month_by_county.{county}",
@@ -463,7 +459,7 @@ def scope_of(user) -> str:
     if user is None:
         return ""
     if not permitted(user, RESOURCE, Action.VIEW) or not user.scope_prefix:
-        raise _error("permission_denied", "无权进行预算模拟（仅市、县（市）区民政部门可用）")
+        raise QuoteError("permission_denied", "无权进行预算模拟（仅市、县（市）区民政部门可用）")
     return user.scope_prefix
 
 
@@ -488,7 +484,7 @@ def simulate(code: str, months: list[date], overrides: Any = None, *, user=None)
         except QuoteError:
             raise
         except (KeyError, TypeError, ValueError, ArithmeticError) as exc:
-            raise _error("parameter_invalid", f"模拟参数无法用于计算：{exc!r}", "parameters") from exc
+            raise QuoteError("parameter_invalid", f"模拟参数无法用于计算：{exc!r}", "parameters") from exc
         finally:
             transaction.set_rollback(True)  # belt and braces: the simulation never writes
     counties = {county for county, _year in result.cells}

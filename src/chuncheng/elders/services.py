@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 
 from chuncheng.core import audit
 from chuncheng.core.cipher import blind_index, get_cipher
+from chuncheng.core.errors import refusal
 from chuncheng.core.masking import mask_id_number, mask_phone
 from chuncheng.core.models import AuditAction, OrgUnit
 from chuncheng.core.roles import Action
@@ -48,14 +49,9 @@ CONTACT_FIELDS = ("name", "relation", "phone", "is_guardian")
 _NOT_AUDITED = {"birth_date", "created_at", "updated_at"}
 
 
-def _error(field: str | None, code: str, message: str) -> ValidationError:
-    error = ValidationError(message, code=code)
-    return ValidationError({field: error}) if field else error
-
-
 def _require(actor, action: str) -> None:
     if not permitted(actor, "elder", action):
-        raise _error(None, ErrorCode.PERMISSION_DENIED, _("You are not allowed to change the elders registry."))
+        raise refusal(None, ErrorCode.PERMISSION_DENIED, _("You are not allowed to change the elders registry."))
 
 
 def _refuse_unknown(data: dict[str, Any], allowed: Iterable[str]) -> None:
@@ -95,7 +91,7 @@ def _locked(elder: Elder, actor, action: str = Action.CHANGE) -> Elder:
         .first()
     )
     if locked is None:
-        raise _error(None, ErrorCode.PERMISSION_DENIED, _("This elder is outside your area."))
+        raise refusal(None, ErrorCode.PERMISSION_DENIED, _("This elder is outside your area."))
     return locked
 
 
@@ -103,9 +99,9 @@ def check_org_unit(actor, org_unit: OrgUnit) -> None:
     """An elder lives in a unit of the actor's area that exists today."""
     prefix = actor.scope_prefix
     if prefix is None or not org_unit.code.startswith(prefix):
-        raise _error("org_unit", ErrorCode.ORG_OUT_OF_SCOPE, _("This org unit is outside your area."))
+        raise refusal("org_unit", ErrorCode.ORG_OUT_OF_SCOPE, _("This org unit is outside your area."))
     if org_unit.valid_to is not None and org_unit.valid_to <= queries.today():
-        raise _error("org_unit", ErrorCode.ORG_UNIT_CLOSED, _("This org unit no longer exists."))
+        raise refusal("org_unit", ErrorCode.ORG_UNIT_CLOSED, _("This org unit no longer exists."))
 
 
 def _identity(raw: str, *, allow_under_60: bool, exclude_pk: int | None = None) -> tuple[str, IdNumberInfo, str]:
@@ -116,13 +112,13 @@ def _identity(raw: str, *, allow_under_60: bool, exclude_pk: int | None = None) 
         raise ValidationError({"id_number": exc.error_list}) from exc
     info = parse_id_number(normalised)
     if not allow_under_60 and queries.age(info.birth_date) < ELDER_MIN_AGE:
-        raise _error("id_number", ErrorCode.ELDER_UNDER_60, _("This person is under 60 years old."))
+        raise refusal("id_number", ErrorCode.ELDER_UNDER_60, _("This person is under 60 years old."))
     index = blind_index(normalised, purpose="id_number")
     duplicates = Elder.objects.filter(id_number_index=index)
     if exclude_pk is not None:
         duplicates = duplicates.exclude(pk=exclude_pk)
     if duplicates.exists():
-        raise _error("id_number", ErrorCode.ELDER_DUPLICATE, _("An elder with this ID number is already registered."))
+        raise refusal("id_number", ErrorCode.ELDER_DUPLICATE, _("An elder with this ID number is already registered."))
     return normalised, info, index
 
 
@@ -162,7 +158,9 @@ def _set_categories(elder: Elder, categories: Iterable[str]) -> None:
     chosen = set(categories)
     unknown = chosen - set(Category.values)
     if unknown:
-        raise _error("categories", "choice", _("Unknown category: %(values)s") % {"values": ", ".join(sorted(unknown))})
+        raise refusal(
+            "categories", "choice", _("Unknown category: %(values)s") % {"values": ", ".join(sorted(unknown))}
+        )
     for category in Category.values:
         setattr(elder, category, category in chosen)
 
@@ -173,7 +171,7 @@ def _save(record, **kwargs) -> None:
         with transaction.atomic():
             record.save(**kwargs)
     except IntegrityError as exc:
-        raise _error(
+        raise refusal(
             "id_number", ErrorCode.ELDER_DUPLICATE, _("An elder with this ID number is already registered.")
         ) from exc
 
@@ -186,7 +184,7 @@ def register_elder(data: dict[str, Any], *, actor, allow_under_60: bool = False)
     allow_under_60 = bool(data.pop("allow_under_60", False)) or allow_under_60
     _refuse_unknown(data, ELDER_FIELDS)
     if not data.get("org_unit"):
-        raise _error("org_unit", "required", _("This field is required."))
+        raise refusal("org_unit", "required", _("This field is required."))
     elder = Elder(
         public_id=uuid.uuid4(),
         name=(data.get("name") or "").strip(),
@@ -253,11 +251,11 @@ def _change_status(elder: Elder, *, actor, status: str, field: str, day: date) -
     _require(actor, Action.CHANGE)
     elder = _locked(elder, actor)
     if elder.status != ElderStatus.ACTIVE:
-        raise _error(None, ErrorCode.ELDER_NOT_ACTIVE, _("This elder is no longer in the active registry."))
+        raise refusal(None, ErrorCode.ELDER_NOT_ACTIVE, _("This elder is no longer in the active registry."))
     if day > queries.today():
-        raise _error(field, ErrorCode.DATE_IN_FUTURE, _("The date cannot be in the future."))
+        raise refusal(field, ErrorCode.DATE_IN_FUTURE, _("The date cannot be in the future."))
     if day < elder.birth_date:
-        raise _error(field, ErrorCode.DATE_BEFORE_BIRTH, _("The date cannot come before the birth date."))
+        raise refusal(field, ErrorCode.DATE_BEFORE_BIRTH, _("The date cannot come before the birth date."))
     before = _snapshot(elder, ["status", field])
     elder.status = status
     setattr(elder, field, day)
@@ -311,7 +309,7 @@ def _audit_contact(
 def _check_one_guardian(elder: Elder, contact: ElderContact) -> None:
     others = ElderContact.objects.filter(elder=elder, is_guardian=True).exclude(pk=contact.pk)
     if contact.is_guardian and others.exists():
-        raise _error("is_guardian", ErrorCode.ELDER_ONE_GUARDIAN, _("An elder has at most one guardian."))
+        raise refusal("is_guardian", ErrorCode.ELDER_ONE_GUARDIAN, _("An elder has at most one guardian."))
 
 
 @transaction.atomic
@@ -377,9 +375,9 @@ def reveal_id_number(elder: Elder, *, actor, purpose: str) -> str:
     """The full ID number, for a stated purpose; the read is written to the access log (who, whom, why)."""
     purpose = (purpose or "").strip()
     if not purpose:
-        raise _error("purpose", ErrorCode.PURPOSE_REQUIRED, _("State why you need the full ID number."))
+        raise refusal("purpose", ErrorCode.PURPOSE_REQUIRED, _("State why you need the full ID number."))
     if not Elder.objects.for_user(actor, Action.VIEW).filter(pk=elder.pk).exists():
-        raise _error(None, ErrorCode.PERMISSION_DENIED, _("This elder is outside your area."))
+        raise refusal(None, ErrorCode.PERMISSION_DENIED, _("This elder is outside your area."))
     value = queries.decrypt_id_number(elder)
     audit.access(actor, elder, fields=["id_number"], purpose=purpose)
     return value

@@ -8,11 +8,11 @@ from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from chuncheng.core import audit
+from chuncheng.core.errors import refusal
 from chuncheng.core.roles import Action
 from chuncheng.core.scope import permitted
 from chuncheng.elders.choices import ElderStatus
@@ -26,20 +26,15 @@ from chuncheng.homecare.models import Provider
 from chuncheng.institutions.models import Admission, Institution
 
 
-def _error(field: str | None, code: str, message: str) -> ValidationError:
-    error = ValidationError(message, code=code)
-    return ValidationError({field: error}) if field else error
-
-
 def _require(actor, action: str, bed: HomeCareBed | None = None, elder: Elder | None = None) -> None:
     if actor is None:
         return
     if not permitted(actor, "familybed", action):
-        raise _error(None, ErrorCode.PERMISSION_DENIED, _("You are not allowed to do this."))
+        raise refusal(None, ErrorCode.PERMISSION_DENIED, _("You are not allowed to do this."))
     if elder is not None and not Elder.objects.for_user(actor).filter(pk=elder.pk).exists():
-        raise _error(None, ErrorCode.PERMISSION_DENIED, _("You are not allowed to do this."))
+        raise refusal(None, ErrorCode.PERMISSION_DENIED, _("You are not allowed to do this."))
     if bed is not None and not HomeCareBed.objects.for_user(actor, action).filter(pk=bed.pk).exists():
-        raise _error(None, ErrorCode.PERMISSION_DENIED, _("You are not allowed to do this."))
+        raise refusal(None, ErrorCode.PERMISSION_DENIED, _("You are not allowed to do this."))
 
 
 @transaction.atomic
@@ -58,31 +53,31 @@ def setup_bed(
     _require(actor, Action.ADD, elder=elder)
     elder = Elder.objects.select_for_update().select_related("org_unit").get(pk=elder.pk)
     if elder.status == ElderStatus.DECEASED:
-        raise _error("elder", ErrorCode.ELDER_DECEASED, _("The elder is deceased."))
+        raise refusal("elder", ErrorCode.ELDER_DECEASED, _("The elder is deceased."))
     if elder.status != ElderStatus.ACTIVE:
-        raise _error("elder", ErrorCode.ELDER_NOT_ACTIVE, _("Beds are set up only for elders in the registry."))
+        raise refusal("elder", ErrorCode.ELDER_NOT_ACTIVE, _("Beds are set up only for elders in the registry."))
     if Admission.objects.open().filter(elder=elder).exists():
-        raise _error("elder", ErrorCode.IN_INSTITUTION, _("The elder is staying in an institution."))
+        raise refusal("elder", ErrorCode.IN_INSTITUTION, _("The elder is staying in an institution."))
     if elder.capability_level not in rules.eligible_levels():
-        raise _error(
+        raise refusal(
             "elder", ErrorCode.LEVEL_NOT_ELIGIBLE, _("The elder's capability level does not qualify for a family bed.")
         )
     if HomeCareBed.objects.filter(elder=elder, status=BedStatus.ACTIVE).exists():
-        raise _error("elder", ErrorCode.BED_EXISTS, _("This elder already has an active family care bed."))
+        raise refusal("elder", ErrorCode.BED_EXISTS, _("This elder already has an active family care bed."))
     if (institution is None) == (provider is None):
-        raise _error(
+        raise refusal(
             "institution", ErrorCode.NO_CONTRACTOR, _("A bed is contracted to one institution or one provider.")
         )
     if provider is not None and not provider.active:
-        raise _error("provider", ErrorCode.NO_CONTRACTOR, _("This provider is not active."))
+        raise refusal("provider", ErrorCode.NO_CONTRACTOR, _("This provider is not active."))
     if provider is not None and not provider.serves(elder.org_unit.code):
-        raise _error("provider", ErrorCode.AREA_NOT_SERVED, _("This provider does not serve the elder's area."))
+        raise refusal("provider", ErrorCode.AREA_NOT_SERVED, _("This provider does not serve the elder's area."))
     plan = rules.default_plan() if not plan else [dict(entry) for entry in plan]
     total = rules.plan_total(plan, set(ServiceKind.values))
     if total is None:
-        raise _error("plan", ErrorCode.BAD_PLAN, _("The service plan needs known services and 1–31 visits a month."))
+        raise refusal("plan", ErrorCode.BAD_PLAN, _("The service plan needs known services and 1–31 visits a month."))
     if end_date is not None and end_date < start_date:
-        raise _error("end_date", ErrorCode.BAD_DATES, _("The end date is before the start date."))
+        raise refusal("end_date", ErrorCode.BAD_DATES, _("The end date is before the start date."))
     bed = HomeCareBed(
         elder=elder,
         institution=institution,
@@ -99,7 +94,7 @@ def setup_bed(
         with transaction.atomic():
             bed.save()
     except IntegrityError as exc:  # a concurrent setup for the same elder
-        raise _error("elder", ErrorCode.BED_EXISTS, _("This elder already has an active family care bed.")) from exc
+        raise refusal("elder", ErrorCode.BED_EXISTS, _("This elder already has an active family care bed.")) from exc
     audit.record_create(actor, bed, org_code=elder.org_unit.code)
     return bed
 
@@ -112,15 +107,15 @@ def record_adaptation(
     _require(actor, Action.CHANGE, bed=bed)
     known = rules.adaptation_items()
     if not items or any(item not in known for item in items) or len(set(items)) != len(items):
-        raise _error("items", ErrorCode.BAD_ITEM, _("Choose adaptation items from the policy list."))
+        raise refusal("items", ErrorCode.BAD_ITEM, _("Choose adaptation items from the policy list."))
     try:
         cost, subsidy = Decimal(str(cost)), Decimal(str(subsidy))
     except InvalidOperation as exc:
-        raise _error("cost", ErrorCode.SUBSIDY_OVER_COST, _("Cost and subsidy are amounts in yuan.")) from exc
+        raise refusal("cost", ErrorCode.SUBSIDY_OVER_COST, _("Cost and subsidy are amounts in yuan.")) from exc
     if subsidy > rules.subsidy_cap():
-        raise _error("subsidy", ErrorCode.SUBSIDY_OVER_CAP, _("The subsidy exceeds the policy cap."))
+        raise refusal("subsidy", ErrorCode.SUBSIDY_OVER_CAP, _("The subsidy exceeds the policy cap."))
     if subsidy < 0 or cost < 0 or subsidy > cost:
-        raise _error("subsidy", ErrorCode.SUBSIDY_OVER_COST, _("The subsidy cannot be negative or exceed the cost."))
+        raise refusal("subsidy", ErrorCode.SUBSIDY_OVER_COST, _("The subsidy cannot be negative or exceed the cost."))
     adaptation = HomeAdaptation.objects.select_for_update().filter(bed=bed).first()
     before = audit.snapshot(adaptation) if adaptation else None
     adaptation = adaptation or HomeAdaptation(bed=bed)
@@ -141,15 +136,15 @@ def change_status(bed: HomeCareBed, status: str, *, actor, on: date | None = Non
     _require(actor, Action.CHANGE, bed=bed)
     bed = HomeCareBed.objects.select_for_update().select_related("elder__org_unit").get(pk=bed.pk)
     if status not in BedStatus.values or bed.status == BedStatus.CLOSED or status == bed.status:
-        raise _error("status", ErrorCode.BAD_STATUS, _("This change of status is not allowed."))
+        raise refusal("status", ErrorCode.BAD_STATUS, _("This change of status is not allowed."))
     if status == BedStatus.ACTIVE and HomeCareBed.objects.filter(elder=bed.elder, status=BedStatus.ACTIVE).exists():
-        raise _error("elder", ErrorCode.BED_EXISTS, _("This elder already has an active family care bed."))
+        raise refusal("elder", ErrorCode.BED_EXISTS, _("This elder already has an active family care bed."))
     before = audit.snapshot(bed)
     bed.status = status
     if status == BedStatus.CLOSED:
         bed.end_date = on or bed.end_date or today()
         if bed.end_date < bed.start_date:
-            raise _error("end_date", ErrorCode.BAD_DATES, _("The end date is before the start date."))
+            raise refusal("end_date", ErrorCode.BAD_DATES, _("The end date is before the start date."))
     bed.full_clean(exclude=["created_by"])
     bed.save()
     audit.record_update(actor, bed, before, org_code=bed.elder.org_unit.code)

@@ -14,13 +14,13 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from chuncheng.core import audit
+from chuncheng.core.errors import refusal
 from chuncheng.core.models import AuditAction
 from chuncheng.core.roles import Action
 from chuncheng.core.scope import permitted
@@ -64,14 +64,9 @@ DEFAULTS = {
 }
 
 
-def _error(field: str | None, code: str, message: str) -> ValidationError:
-    error = ValidationError(message, code=code)
-    return ValidationError({field: error}) if field else error
-
-
 def _require(actor, resource: str, action: str) -> None:
     if actor is not None and not permitted(actor, resource, action):
-        raise _error(None, ErrorCode.PERMISSION_DENIED, _("You are not allowed to do this."))
+        raise refusal(None, ErrorCode.PERMISSION_DENIED, _("You are not allowed to do this."))
 
 
 def setting(key: str) -> float:
@@ -87,21 +82,21 @@ def _check_catalogue(doc: dict[str, Any]) -> None:
     groups = set(TargetGroup.values)
     for entry in doc["items"]:
         if entry["kind"] not in ServiceKind.values:
-            raise _error(None, ErrorCode.BAD_CATALOGUE, _("The catalogue names an unknown service kind."))
+            raise refusal(None, ErrorCode.BAD_CATALOGUE, _("The catalogue names an unknown service kind."))
         if set(entry["prices"]) != groups or int(entry["min_minutes"]) >= int(entry["max_minutes"]):
-            raise _error(None, ErrorCode.BAD_CATALOGUE, _("A catalogue item needs a price per group and bounds."))
+            raise refusal(None, ErrorCode.BAD_CATALOGUE, _("A catalogue item needs a price per group and bounds."))
         if not entry.get("source"):
-            raise _error(None, ErrorCode.BAD_CATALOGUE, _("Every catalogue item needs its source."))
+            raise refusal(None, ErrorCode.BAD_CATALOGUE, _("Every catalogue item needs its source."))
     allowance = doc.get("monthly_subsidy_allowance")
     if allowance is not None and (
         set(allowance.get("values", {})) != groups
         or not allowance.get("source")
         or any(Decimal(v) < 0 for v in allowance["values"].values())
     ):
-        raise _error(None, ErrorCode.BAD_CATALOGUE, _("The monthly allowance needs a source and an amount per group."))
+        raise refusal(None, ErrorCode.BAD_CATALOGUE, _("The monthly allowance needs a source and an amount per group."))
     kinds = {k for k in doc.get("basic_list_items", {}) if not k.startswith("_")}
     if not kinds <= set(ServiceKind.values):
-        raise _error(None, ErrorCode.BAD_CATALOGUE, _("The catalogue names an unknown service kind."))
+        raise refusal(None, ErrorCode.BAD_CATALOGUE, _("The catalogue names an unknown service kind."))
 
 
 @transaction.atomic
@@ -177,7 +172,7 @@ def register_provider(data: dict[str, Any], *, actor) -> Provider:
     areas = [str(a).strip() for a in data.get("areas", []) if str(a).strip()]
     prefix = getattr(actor, "scope_prefix", "") if actor is not None else ""
     if any(not a.isdigit() for a in areas) or (prefix and not data["org_unit"].code.startswith(prefix)):
-        raise _error("areas", ErrorCode.BAD_AREA, _("Areas served are org-unit codes within your area."))
+        raise refusal("areas", ErrorCode.BAD_AREA, _("Areas served are org-unit codes within your area."))
     provider = Provider(
         name=data["name"],
         uscc=str(data["uscc"]).strip().upper(),
@@ -198,7 +193,7 @@ def add_caregiver(provider: Provider, staff, *, actor, user=None) -> Caregiver:
     """Add a staff member of the registry as a caregiver of the provider (optionally with the login they use)."""
     _require(actor, "homecare_provider", Action.CHANGE)
     if actor is not None and not Provider.objects.for_user(actor, Action.CHANGE).filter(pk=provider.pk).exists():
-        raise _error("provider", ErrorCode.BAD_AREA, _("This provider is not registered in your area."))
+        raise refusal("provider", ErrorCode.BAD_AREA, _("This provider is not registered in your area."))
     caregiver = Caregiver(provider=provider, staff=staff, user=user)
     caregiver.full_clean()
     caregiver.save()
@@ -276,7 +271,7 @@ def check_entitlement(
 
 def _window_epoch(day: date, start: time | None, end: time | None) -> int | None:
     if end is not None and (start is None or end <= start):
-        raise _error("window_end", ErrorCode.BAD_WINDOW, _("The scheduled end must come after the start."))
+        raise refusal("window_end", ErrorCode.BAD_WINDOW, _("The scheduled end must come after the start."))
     if start is None:
         return None
     return int(datetime.combine(day, start, tzinfo=SHANGHAI).timestamp())
@@ -301,17 +296,17 @@ def create_order(
     _require(actor, "homecare_order", Action.ADD)
     if elder.status != ElderStatus.ACTIVE:
         code = ErrorCode.ELDER_DECEASED if elder.status == ElderStatus.DECEASED else ErrorCode.ELDER_NOT_ACTIVE
-        raise _error("elder", code, _("Services are ordered only for elders in the registry."))
+        raise refusal("elder", code, _("Services are ordered only for elders in the registry."))
     if not provider.active:
-        raise _error("provider", ErrorCode.PROVIDER_INACTIVE, _("This provider is not active."))
+        raise refusal("provider", ErrorCode.PROVIDER_INACTIVE, _("This provider is not active."))
     if not provider.serves(elder.org_unit.code):
-        raise _error("provider", ErrorCode.AREA_NOT_SERVED, _("This provider does not serve the elder's area."))
+        raise refusal("provider", ErrorCode.AREA_NOT_SERVED, _("This provider does not serve the elder's area."))
     start_epoch = _window_epoch(scheduled_on, window_start, window_end)
     item = item_in_force(kind, scheduled_on)
     group = rules.target_group(elder.categories)
     price = item.prices.filter(target_group=group).first() if item else None
     if item is None or price is None:
-        raise _error("kind", ErrorCode.NO_PRICE, _("The catalogue has no price for this service on that day."))
+        raise refusal("kind", ErrorCode.NO_PRICE, _("The catalogue has no price for this service on that day."))
     # Lock the elder so that two orders created at once cannot both spend the same remaining allowance.
     list(Elder.objects.select_for_update().filter(pk=elder.pk).values_list("pk", flat=True))
     amounts, checks = check_entitlement(
@@ -347,7 +342,7 @@ def _locked(order: ServiceOrder) -> ServiceOrder:
 
 def _move(order: ServiceOrder, to: str, actor, **changes: Any) -> ServiceOrder:
     if to not in TRANSITIONS[order.status]:
-        raise _error(
+        raise refusal(
             None,
             ErrorCode.BAD_TRANSITION,
             _("The order cannot move from %(a)s to %(b)s.")
@@ -376,7 +371,7 @@ def assign_order(order: ServiceOrder, caregiver: Caregiver, *, actor) -> Service
     _require(actor, "homecare_order", Action.CHANGE)
     order = _locked(order)
     if caregiver.provider_id != order.provider_id or not caregiver.active:
-        raise _error(
+        raise refusal(
             "caregiver", ErrorCode.CAREGIVER_NOT_OF_PROVIDER, _("This caregiver does not work for the provider.")
         )
     return _move(order, OrderStatus.ASSIGNED, actor, caregiver=caregiver)
@@ -395,9 +390,9 @@ def _coordinates(lat: Any, lng: Any) -> tuple[float, float]:
     try:
         point = float(lat), float(lng)
     except (TypeError, ValueError) as exc:
-        raise _error("lat", ErrorCode.BAD_LOCATION, _("The location is not valid.")) from exc
+        raise refusal("lat", ErrorCode.BAD_LOCATION, _("The location is not valid.")) from exc
     if not rules.valid_coordinates(*point):
-        raise _error("lat", ErrorCode.BAD_LOCATION, _("The location is not valid."))
+        raise refusal("lat", ErrorCode.BAD_LOCATION, _("The location is not valid."))
     return point
 
 
@@ -416,14 +411,14 @@ def check_in(order: ServiceOrder, lat: Any, lng: Any, *, actor, now: datetime | 
     order = _locked(order)
     elder = order.elder
     if elder.status == ElderStatus.DECEASED:
-        raise _error(None, ErrorCode.ELDER_DECEASED, _("The elder is recorded as deceased; no visit can start."))
+        raise refusal(None, ErrorCode.ELDER_DECEASED, _("The elder is recorded as deceased; no visit can start."))
     if order.status != OrderStatus.ASSIGNED:
-        raise _error(None, ErrorCode.BAD_TRANSITION, _("Only an assigned order can be checked in."))
+        raise refusal(None, ErrorCode.BAD_TRANSITION, _("Only an assigned order can be checked in."))
     own = getattr(actor, "caregiver", None) if getattr(actor, "pk", None) else None
     if own is not None and own.pk != order.caregiver_id:
-        raise _error(None, ErrorCode.NOT_ASSIGNED_CAREGIVER, _("This order is assigned to another caregiver."))
+        raise refusal(None, ErrorCode.NOT_ASSIGNED_CAREGIVER, _("This order is assigned to another caregiver."))
     if Visit.objects.filter(caregiver_id=order.caregiver_id, status=VisitStatus.OPEN).exists():
-        raise _error(None, ErrorCode.OPEN_CHECK_IN, _("This caregiver already has an open check-in."))
+        raise refusal(None, ErrorCode.OPEN_CHECK_IN, _("This caregiver already has an open check-in."))
     now = now or timezone.now()
     home = _home(elder)
     code = rules.new_code()
@@ -446,7 +441,7 @@ def check_in(order: ServiceOrder, lat: Any, lng: Any, *, actor, now: datetime | 
         with transaction.atomic():
             visit.save()
     except IntegrityError as exc:  # a concurrent check-in of the same caregiver won the race
-        raise _error(None, ErrorCode.OPEN_CHECK_IN, _("This caregiver already has an open check-in.")) from exc
+        raise refusal(None, ErrorCode.OPEN_CHECK_IN, _("This caregiver already has an open check-in.")) from exc
     _move(order, OrderStatus.IN_SERVICE, actor)
     audit.record_create(actor, visit, org_code=elder.org_unit.code)
     return visit, code
@@ -459,13 +454,13 @@ def check_out(visit: Visit, lat: Any, lng: Any, code: str = "", *, actor, now: d
     point = _coordinates(lat, lng)
     visit = Visit.objects.select_for_update().select_related("elder__org_unit", "order").get(pk=visit.pk)
     if visit.status != VisitStatus.OPEN:
-        raise _error(None, ErrorCode.NO_OPEN_VISIT, _("There is no open check-in to check out."))
+        raise refusal(None, ErrorCode.NO_OPEN_VISIT, _("There is no open check-in to check out."))
     own = getattr(actor, "caregiver", None) if getattr(actor, "pk", None) else None
     if own is not None and own.pk != visit.caregiver_id:
-        raise _error(None, ErrorCode.NOT_ASSIGNED_CAREGIVER, _("This visit belongs to another caregiver."))
+        raise refusal(None, ErrorCode.NOT_ASSIGNED_CAREGIVER, _("This visit belongs to another caregiver."))
     code = (code or "").strip()
     if code and not rules.code_matches(str(visit.public_id), code, visit.code_hash):
-        raise _error("code", ErrorCode.BAD_CODE, _("The confirmation code is not correct."))
+        raise refusal("code", ErrorCode.BAD_CODE, _("The confirmation code is not correct."))
     now = now or timezone.now()
     before = audit.snapshot(visit)
     home = _home(visit.elder)
@@ -473,7 +468,7 @@ def check_out(visit: Visit, lat: Any, lng: Any, code: str = "", *, actor, now: d
     visit.check_out_at = now
     visit.check_out_epoch = int(now.timestamp())
     if visit.check_out_epoch < visit.check_in_epoch:
-        raise _error(None, ErrorCode.NO_OPEN_VISIT, _("Check-out cannot come before check-in."))
+        raise refusal(None, ErrorCode.NO_OPEN_VISIT, _("Check-out cannot come before check-in."))
     visit.check_out_lat, visit.check_out_lng = point
     visit.check_out_distance_m = rules.distance_m(*point, *home) if home else None
     visit.duration_s = visit.check_out_epoch - visit.check_in_epoch
@@ -493,7 +488,7 @@ def month_bounds(month: str) -> tuple[int, int]:
     try:
         start = datetime.strptime(month, "%Y-%m").replace(tzinfo=SHANGHAI)
     except (TypeError, ValueError) as exc:
-        raise _error("month", ErrorCode.BAD_MONTH, _("A month is written YYYY-MM.")) from exc
+        raise refusal("month", ErrorCode.BAD_MONTH, _("A month is written YYYY-MM.")) from exc
     end = (start + timedelta(days=32)).replace(day=1)
     return int(start.timestamp()), int(end.timestamp())
 
@@ -598,7 +593,7 @@ def review_flag(flag: VisitFlag, accept: bool, *, actor, note: str = "") -> Visi
     _require(actor, "homecare_flag", Action.CHANGE)
     flag = VisitFlag.objects.select_for_update().select_related("visit__elder__org_unit").get(pk=flag.pk)
     if flag.status != FlagStatus.OPEN:
-        raise _error(None, ErrorCode.FLAG_REVIEWED, _("This flag has already been reviewed."))
+        raise refusal(None, ErrorCode.FLAG_REVIEWED, _("This flag has already been reviewed."))
     before = audit.snapshot(flag)
     flag.status = FlagStatus.ACCEPTED if accept else FlagStatus.REJECTED
     flag.reviewed_by = actor if getattr(actor, "pk", None) else None
@@ -616,7 +611,7 @@ def parse_day(text: str) -> date:
     try:
         return date.fromisoformat(text)
     except (TypeError, ValueError) as exc:
-        raise _error("date", ErrorCode.BAD_DATE, _("A date is written YYYY-MM-DD.")) from exc
+        raise refusal("date", ErrorCode.BAD_DATE, _("A date is written YYYY-MM-DD.")) from exc
 
 
 def _alert_sql() -> dict[str, str]:
@@ -671,7 +666,7 @@ def acknowledge_alert(alert: ScheduleAlert, *, actor, note: str = "") -> Schedul
     _require(actor, "homecare_flag", Action.CHANGE)
     alert = ScheduleAlert.objects.select_for_update().select_related("order__elder__org_unit").get(pk=alert.pk)
     if alert.status != AlertStatus.OPEN:
-        raise _error(None, ErrorCode.ALERT_ACKNOWLEDGED, _("This alert has already been acknowledged."))
+        raise refusal(None, ErrorCode.ALERT_ACKNOWLEDGED, _("This alert has already been acknowledged."))
     before = audit.snapshot(alert)
     alert.status = AlertStatus.ACKNOWLEDGED
     alert.acknowledged_by = actor if getattr(actor, "pk", None) else None

@@ -11,7 +11,6 @@ from __future__ import annotations
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F
 from django.db.models.functions import Round
@@ -19,6 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from chuncheng.core import audit
+from chuncheng.core.errors import refusal
 from chuncheng.core.models import AuditAction, OrgUnit
 from chuncheng.core.roles import Action
 from chuncheng.core.scope import permitted
@@ -35,14 +35,9 @@ from chuncheng.timebank.choices import (
 from chuncheng.timebank.models import Account, Posting, Relative, Transfer, Volunteer, VolunteerService
 
 
-def _error(field: str | None, code: str, message: str) -> ValidationError:
-    error = ValidationError(message, code=code)
-    return ValidationError({field: error}) if field else error
-
-
 def _require(actor, action: str) -> None:
     if not permitted(actor, "timebank", action):
-        raise _error(None, ErrorCode.PERMISSION_DENIED, _("You are not allowed to do this."))
+        raise refusal(None, ErrorCode.PERMISSION_DENIED, _("You are not allowed to do this."))
 
 
 def parse_hours(value: Any, *, maximum: Decimal | None = None) -> Decimal:
@@ -50,13 +45,13 @@ def parse_hours(value: Any, *, maximum: Decimal | None = None) -> Decimal:
     try:
         hours = Decimal(str(value).strip())
     except (InvalidOperation, ValueError, TypeError) as exc:
-        raise _error("hours", ErrorCode.BAD_HOURS, _("Hours must be a number such as 1.5.")) from exc
+        raise refusal("hours", ErrorCode.BAD_HOURS, _("Hours must be a number such as 1.5.")) from exc
     if not hours.is_finite() or hours <= 0 or hours != hours.quantize(Decimal("0.01")):
-        raise _error("hours", ErrorCode.BAD_HOURS, _("Hours must be more than 0, with at most two decimals."))
+        raise refusal("hours", ErrorCode.BAD_HOURS, _("Hours must be more than 0, with at most two decimals."))
     if maximum is not None and hours > maximum:
-        raise _error("hours", ErrorCode.BAD_HOURS, _("Hours must be more than 0 and at most 24."))
+        raise refusal("hours", ErrorCode.BAD_HOURS, _("Hours must be more than 0 and at most 24."))
     if hours >= Decimal("10000000"):
-        raise _error("hours", ErrorCode.BAD_HOURS, _("Hours must be more than 0, with at most two decimals."))
+        raise refusal("hours", ErrorCode.BAD_HOURS, _("Hours must be more than 0, with at most two decimals."))
     return hours
 
 
@@ -75,7 +70,7 @@ def _scoped_volunteer(volunteer: Volunteer, actor, action: str) -> Volunteer:
         .first()
     )
     if found is None:
-        raise _error(None, ErrorCode.PERMISSION_DENIED, _("This volunteer is outside your area."))
+        raise refusal(None, ErrorCode.PERMISSION_DENIED, _("This volunteer is outside your area."))
     return found
 
 
@@ -85,12 +80,12 @@ def register_volunteer(name: str, org_unit: OrgUnit, *, elder: Elder | None = No
     _require(actor, Action.ADD)
     prefix = actor.scope_prefix or ""
     if not prefix or not org_unit.code.startswith(prefix):
-        raise _error("org_unit", ErrorCode.ORG_OUT_OF_SCOPE, _("This area is outside your area."))
+        raise refusal("org_unit", ErrorCode.ORG_OUT_OF_SCOPE, _("This area is outside your area."))
     if elder is not None:
         if not Elder.objects.for_user(actor).filter(pk=elder.pk).exists():
-            raise _error("elder", ErrorCode.ELDER_OUT_OF_SCOPE, _("This elder is outside your area."))
+            raise refusal("elder", ErrorCode.ELDER_OUT_OF_SCOPE, _("This elder is outside your area."))
         if Volunteer.objects.filter(elder=elder).exists():
-            raise _error("elder", ErrorCode.VOLUNTEER_EXISTS, _("This elder is already a volunteer."))
+            raise refusal("elder", ErrorCode.VOLUNTEER_EXISTS, _("This elder is already a volunteer."))
     volunteer = Volunteer(name=(name or "").strip(), org_unit=org_unit, elder=elder)
     volunteer.full_clean()
     volunteer.save()
@@ -106,11 +101,11 @@ def register_relative(volunteer: Volunteer, elder: Elder, relation: str, *, acto
     _require(actor, Action.CHANGE)
     volunteer = _scoped_volunteer(volunteer, actor, Action.CHANGE)
     if not Elder.objects.for_user(actor).filter(pk=elder.pk).exists():
-        raise _error("elder", ErrorCode.ELDER_OUT_OF_SCOPE, _("This elder is outside your area."))
+        raise refusal("elder", ErrorCode.ELDER_OUT_OF_SCOPE, _("This elder is outside your area."))
     if relation == Relation.SELF or volunteer.elder_id == elder.pk:
-        raise _error("relation", ErrorCode.NOT_A_RELATIVE, _("The volunteer is not their own relative."))
+        raise refusal("relation", ErrorCode.NOT_A_RELATIVE, _("The volunteer is not their own relative."))
     if Relative.objects.filter(volunteer=volunteer, elder=elder).exists():
-        raise _error("elder", ErrorCode.RELATIVE_EXISTS, _("This relative is already registered."))
+        raise refusal("elder", ErrorCode.RELATIVE_EXISTS, _("This relative is already registered."))
     relative = Relative(volunteer=volunteer, elder=elder, relation=relation)
     relative.full_clean()
     relative.save()
@@ -126,7 +121,7 @@ def record_service(volunteer: Volunteer, data: dict[str, Any], *, actor) -> Volu
     hours = parse_hours(data.get("hours"), maximum=MAX_SERVICE_HOURS)
     served_on = data.get("served_on")
     if served_on is not None and served_on > today():
-        raise _error("served_on", ErrorCode.SERVICE_IN_FUTURE, _("The service date cannot be in the future."))
+        raise refusal("served_on", ErrorCode.SERVICE_IN_FUTURE, _("The service date cannot be in the future."))
     service = VolunteerService(
         volunteer=volunteer,
         served_on=served_on,
@@ -150,7 +145,7 @@ def _post(kind: str, volunteer: Volunteer, hours: Decimal, *, actor, **extra: An
     own = locked[own.pk]
     sign = Decimal(1) if kind == TransferKind.DEPOSIT else Decimal(-1)
     if kind == TransferKind.WITHDRAWAL and own.balance < hours:
-        raise _error(
+        raise refusal(
             "hours",
             ErrorCode.INSUFFICIENT_BALANCE,
             _("The withdrawal of %(hours)s hours exceeds the balance of %(balance)s hours.")
@@ -183,9 +178,9 @@ def _decide(service: VolunteerService, status: str, actor) -> VolunteerService:
         .first()
     )
     if service is None:
-        raise _error(None, ErrorCode.PERMISSION_DENIED, _("This service is outside your area."))
+        raise refusal(None, ErrorCode.PERMISSION_DENIED, _("This service is outside your area."))
     if service.status != ServiceStatus.RECORDED:
-        raise _error(None, ErrorCode.SERVICE_NOT_RECORDED, _("This service has already been confirmed or rejected."))
+        raise refusal(None, ErrorCode.SERVICE_NOT_RECORDED, _("This service has already been confirmed or rejected."))
     before = audit.snapshot(service)
     service.status = status
     service.confirmed_by = actor
@@ -223,7 +218,7 @@ def withdraw(volunteer: Volunteer, hours: Any, *, beneficiary: Elder, relation: 
     amount = parse_hours(hours)
     if relation == Relation.SELF:
         if volunteer.elder_id is None or volunteer.elder_id != beneficiary.pk:
-            raise _error(
+            raise refusal(
                 "beneficiary",
                 ErrorCode.SELF_NOT_LINKED,
                 _("For the volunteer themself, the volunteer must be linked to this elder's record."),
@@ -231,7 +226,7 @@ def withdraw(volunteer: Volunteer, hours: Any, *, beneficiary: Elder, relation: 
     else:
         registered = Relative.objects.filter(volunteer=volunteer, elder=beneficiary).values_list("relation", flat=True)
         if not registered or registered[0] != relation:
-            raise _error(
+            raise refusal(
                 "beneficiary",
                 ErrorCode.NOT_A_RELATIVE,
                 _("This elder is not a registered relative with this relation."),

@@ -22,6 +22,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from chuncheng.core import audit
+from chuncheng.core.errors import refusal
 from chuncheng.core.models import AuditAction, OrgUnit
 from chuncheng.core.roles import Action
 from chuncheng.core.scope import permitted
@@ -55,14 +56,9 @@ VISIT_FIELDS = (
 )
 
 
-def _error(field: str | None, code: str, message: str) -> ValidationError:
-    error = ValidationError(message, code=code)
-    return ValidationError({field: error}) if field else error
-
-
 def _require(actor, resource: str, action: str) -> None:
     if actor is not None and not permitted(actor, resource, action):
-        raise _error(None, ErrorCode.PERMISSION_DENIED, _("You are not allowed to do this."))
+        raise refusal(None, ErrorCode.PERMISSION_DENIED, _("You are not allowed to do this."))
 
 
 def setting(key: str) -> int:
@@ -90,7 +86,7 @@ def load_policy_pack(*, actor=None, directory: Path = PACK_DIR) -> dict[str, int
         condition = conditions.expand(entry["condition"], named)
         conditions.validate(condition)
         if "special_difficulty" in json.dumps(condition):
-            raise _error(None, ErrorCode.BAD_CONDITION, _("A special-difficulty rule cannot refer to itself."))
+            raise refusal(None, ErrorCode.BAD_CONDITION, _("A special-difficulty rule cannot refer to itself."))
         SpecialDifficultyRule.objects.update_or_create(
             code=entry["code"],
             defaults={
@@ -258,7 +254,7 @@ def _check_list_scope(actor, county: OrgUnit | None) -> None:
     city_wide = bool(prefix) and len(prefix) <= 4
     allowed = city_wide if county is None else bool(prefix) and county.code.startswith(prefix) and len(prefix) <= 6
     if not allowed:
-        raise _error(None, ErrorCode.LIST_OUT_OF_SCOPE, _("This list is outside your area."))
+        raise refusal(None, ErrorCode.LIST_OUT_OF_SCOPE, _("This list is outside your area."))
 
 
 @transaction.atomic
@@ -294,7 +290,7 @@ def publish_list(lst: BasicServiceList, *, actor) -> BasicServiceList:
     lst = BasicServiceList.objects.select_for_update(of=("self",)).select_related("county").get(pk=lst.pk)
     _check_list_scope(actor, lst.county)
     if lst.published_at is not None:
-        raise _error(None, ErrorCode.LIST_ALREADY_PUBLISHED, _("This list is already published."))
+        raise refusal(None, ErrorCode.LIST_ALREADY_PUBLISHED, _("This list is already published."))
     for item in lst.items.all():
         conditions.validate(item.condition)
     before = audit.snapshot(lst)
@@ -325,16 +321,16 @@ def record_visit(elder: Elder, data: dict[str, Any], *, actor) -> WelfareVisit:
         .first()
     )
     if elder is None:
-        raise _error(None, ErrorCode.PERMISSION_DENIED, _("This elder is outside your area."))
+        raise refusal(None, ErrorCode.PERMISSION_DENIED, _("This elder is outside your area."))
     if elder.status != ElderStatus.ACTIVE:
-        raise _error(
+        raise refusal(
             None, ErrorCode.ELDER_NOT_ACTIVE, _("This elder has died or moved away: no visit can be recorded.")
         )
     visited_on = data.get("visited_on")
     if isinstance(visited_on, date) and visited_on > today():
-        raise _error("visited_on", ErrorCode.VISIT_IN_FUTURE, _("The visit date cannot be in the future."))
+        raise refusal("visited_on", ErrorCode.VISIT_IN_FUTURE, _("The visit date cannot be in the future."))
     if isinstance(visited_on, date) and visited_on < elder.birth_date:
-        raise _error("visited_on", ErrorCode.VISIT_BEFORE_BIRTH, _("The visit date is before the elder's birth."))
+        raise refusal("visited_on", ErrorCode.VISIT_BEFORE_BIRTH, _("The visit date is before the elder's birth."))
     clean = {k: (v.strip() if isinstance(v, str) else v) for k, v in data.items()}
     clean.setdefault("visitor_name", actor.get_full_name() or actor.username)
     if not clean.get("visitor_name"):
@@ -364,11 +360,11 @@ def close_task(task: FollowUpTask, outcome: str, *, actor) -> FollowUpTask:
         FollowUpTask.objects.for_user(actor, Action.CHANGE).select_for_update(of=("self",)).filter(pk=task.pk).first()
     )
     if task is None:
-        raise _error(None, ErrorCode.PERMISSION_DENIED, _("This task is outside your area."))
+        raise refusal(None, ErrorCode.PERMISSION_DENIED, _("This task is outside your area."))
     if task.status != TaskStatus.OPEN:
-        raise _error(None, ErrorCode.TASK_CLOSED, _("This task is already closed."))
+        raise refusal(None, ErrorCode.TASK_CLOSED, _("This task is already closed."))
     if not (outcome or "").strip():
-        raise _error("outcome", "required", _("Say what was done."))
+        raise refusal("outcome", "required", _("Say what was done."))
     before = audit.snapshot(task)
     task.status = TaskStatus.DONE
     task.outcome = outcome.strip()
