@@ -93,7 +93,7 @@ class Personas:
         return [self.city, self.wuhua, self.guandu, self.huashan, self.community, self.operator]
 
 
-def make_user(username: str, role: str, *, org: str | None = None, institution=None, must_change=False):
+def make_user(username: str, role: str, *, org: str | None = None, institution=None, provider=None, must_change=False):
     from chuncheng.core.models import OrgUnit, User
 
     user = User(
@@ -101,6 +101,7 @@ def make_user(username: str, role: str, *, org: str | None = None, institution=N
         role=role,
         org_unit=OrgUnit.objects.get(code=org) if org else None,
         institution=institution,
+        provider=provider,
         must_change_password=must_change,
     )
     user.set_password(PASSWORD)

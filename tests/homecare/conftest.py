@@ -18,7 +18,7 @@ HOME = (25.040000, 102.710000)  # 华山 area, Kunming
 class World:
     provider: object  # 五华区, serves 530102
     guandu_provider: object  # 官渡区, serves 530111
-    carer: object  # caregiver of provider, linked to the login ``carer_user``
+    carer: object  # caregiver of provider, linked to the login ``carer_user`` (a caregiver-role account)
     carer2: object  # second caregiver of provider, no login
     guandu_carer: object
     carer_user: object
@@ -98,7 +98,7 @@ def world(personas, villages, catalogue) -> World:  # noqa: F811
         },
         actor=city,
     )
-    carer_user = make_user("carer", "township_worker", org="530102001")
+    carer_user = make_user("carer", "caregiver", provider=provider)
     carer = services.add_caregiver(provider, hire(personas.wuhua_home, "周护理", 31, city), user=carer_user, actor=city)
     carer2 = services.add_caregiver(provider, hire(personas.wuhua_home, "郑护理", 32, city), actor=city)
     guandu_carer = services.add_caregiver(guandu_provider, hire(personas.guandu_home, "吴护理", 33, city), actor=city)

@@ -7,6 +7,7 @@ class BeneficiaryKind(models.TextChoices):
     STAFF = "staff", _("Staff member")
     ELDER = "elder", _("Elder")
     FACILITY = "facility", _("Community facility")
+    PROVIDER = "provider", _("Home-service provider")
 
 
 class RuleShape(models.TextChoices):

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 
 from chuncheng.core import audit
 from chuncheng.core.models import OrgUnit, SecurityEventKind, User
-from chuncheng.core.roles import ADMIN_ROLES, ROLE_LEVEL, Level, Role, capable
+from chuncheng.core.roles import ADMIN_ROLES, PROVIDER_ROLES, ROLE_LEVEL, Level, Role, capable
 
 
 def password_expired(user, now=None) -> bool:
@@ -40,9 +40,33 @@ def generate_password(length: int = 16) -> str:
             return value
 
 
-def _check_scope(role: str, org_unit: OrgUnit | None, institution) -> None:
+def _check_scope(role: str, org_unit: OrgUnit | None, institution, provider=None) -> None:
     if role not in Role.values:
         raise ValidationError({"role": ValidationError(_("Unknown role."), code="role_unknown")})
+    if role in PROVIDER_ROLES:
+        if provider is None or org_unit is not None or institution is not None:
+            raise ValidationError(
+                {
+                    "provider": ValidationError(
+                        _("A provider operator or caregiver is scoped to one service provider (and nothing else)."),
+                        code="scope_provider",
+                    )
+                }
+            )
+        if not provider.active:
+            raise ValidationError(
+                {"provider": ValidationError(_("This provider is not active."), code="provider_inactive")}
+            )
+        return
+    if provider is not None:
+        raise ValidationError(
+            {
+                "provider": ValidationError(
+                    _("Only provider operators and caregivers are scoped to a service provider."),
+                    code="scope_provider_role",
+                )
+            }
+        )
     if role == Role.INSTITUTION_OPERATOR:
         if institution is None or org_unit is not None:
             raise ValidationError(_("An institution operator is scoped to one institution."), code="scope_operator")
@@ -73,13 +97,15 @@ def create_user(
     *,
     org_unit: OrgUnit | None = None,
     institution=None,
+    provider=None,
     password: str | None = None,
     name: str = "",
     actor=None,
 ) -> tuple[User, str]:
-    """Create an account with a one-time password it must change at first login. Returns (user, password)."""
+    """Create an account with a one-time password it must change at first login. Returns (user, password).
+    Provider operators and caregivers are scoped to a ``provider`` (homecare.Provider)."""
     _require(actor, "manage_accounts")
-    _check_scope(role, org_unit, institution)
+    _check_scope(role, org_unit, institution, provider)
     if User.objects.filter(username__iexact=username).exists():
         raise ValidationError({"username": ValidationError(_("This username is taken."), code="username_taken")})
     user = User(
@@ -87,6 +113,7 @@ def create_user(
         role=role,
         org_unit=org_unit,
         institution=institution,
+        provider=provider,
         first_name=name,
         must_change_password=True,
     )
@@ -101,24 +128,26 @@ def create_user(
 
 
 @transaction.atomic
-def assign_role(user: User, role: str, *, org_unit: OrgUnit | None = None, institution=None, actor=None) -> User:
+def assign_role(
+    user: User, role: str, *, org_unit: OrgUnit | None = None, institution=None, provider=None, actor=None
+) -> User:
     """Change a user's role and scope. The security administrator may not change their own account."""
     _require(actor, "assign_roles")
     if actor is not None and actor.pk == user.pk:
         raise ValidationError(_("Nobody changes their own role."), code="self_role_change")
-    _check_scope(role, org_unit, institution)
+    _check_scope(role, org_unit, institution, provider)
     user = User.objects.select_for_update().get(pk=user.pk)
-    before = audit.snapshot(user, ["role", "org_unit", "institution"])
-    user.role, user.org_unit, user.institution = role, org_unit, institution
+    before = audit.snapshot(user, ["role", "org_unit", "institution", "provider"])
+    user.role, user.org_unit, user.institution, user.provider = role, org_unit, institution, provider
     user.full_clean()
-    user.save(update_fields=["role", "org_unit", "institution"])
+    user.save(update_fields=["role", "org_unit", "institution", "provider"])
     audit.record_update(actor, user, before)
     audit.security_event(
         SecurityEventKind.ROLE_CHANGE,
         user=actor,
         target=user.username,
         role=role,
-        scope=(org_unit.code if org_unit else str(institution)),
+        scope=(org_unit.code if org_unit else str(institution or provider)),
     )
     if role in ADMIN_ROLES:
         # A new administrator enrols a fresh second factor.

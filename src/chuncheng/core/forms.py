@@ -32,12 +32,24 @@ class UserCreateForm(forms.Form):
     role = forms.ChoiceField(label=_("Role"), choices=Role.choices)
     org_unit = forms.CharField(label=_("Org unit code"), max_length=12, required=False)
     institution_uscc = forms.CharField(label=_("Institution credit code"), max_length=18, required=False)
+    provider_uscc = forms.CharField(
+        label=_("Service provider credit code"),
+        max_length=18,
+        required=False,
+        help_text=_("For provider operators and caregivers only."),
+    )
 
 
 class RoleForm(forms.Form):
     role = forms.ChoiceField(label=_("Role"), choices=Role.choices)
     org_unit = forms.CharField(label=_("Org unit code"), max_length=12, required=False)
     institution_uscc = forms.CharField(label=_("Institution credit code"), max_length=18, required=False)
+    provider_uscc = forms.CharField(
+        label=_("Service provider credit code"),
+        max_length=18,
+        required=False,
+        help_text=_("For provider operators and caregivers only."),
+    )
 
 
 def org_unit_by_code(code: str) -> OrgUnit | None:

@@ -11,7 +11,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from chuncheng.core.roles import Level, Role
+from chuncheng.core.roles import PROVIDER_ROLES, Level, Role
 from chuncheng.core.scope import ScopedQuerySet, org_scope_prefix
 
 
@@ -84,7 +84,8 @@ class OrgUnit(models.Model):
 
 
 class User(AbstractUser):
-    """A person who logs in. Exactly one role and exactly one scope: an org unit, or an institution for operators."""
+    """A person who logs in. Exactly one role and exactly one scope: an org unit, an institution for operators, or a
+    home-service provider for provider accounts (服务商管理员, 护理员)."""
 
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     role = models.CharField(_("role"), max_length=30, choices=Role.choices)
@@ -99,6 +100,14 @@ class User(AbstractUser):
         related_name="operators",
         verbose_name=_("institution"),
     )
+    provider = models.ForeignKey(
+        "homecare.Provider",
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="accounts",
+        verbose_name=_("service provider"),
+    )
     must_change_password = models.BooleanField(_("must change password"), default=True)
     password_changed_at = models.DateTimeField(null=True, blank=True)
     phone = models.CharField(_("phone"), max_length=20, blank=True)
@@ -110,12 +119,27 @@ class User(AbstractUser):
         verbose_name_plural = _("users")
         constraints = [
             models.CheckConstraint(
-                condition=(Q(role=Role.INSTITUTION_OPERATOR, institution__isnull=False, org_unit__isnull=True))
-                | (~Q(role=Role.INSTITUTION_OPERATOR) & Q(org_unit__isnull=False, institution__isnull=True)),
+                condition=(
+                    Q(
+                        role=Role.INSTITUTION_OPERATOR,
+                        institution__isnull=False,
+                        org_unit__isnull=True,
+                        provider__isnull=True,
+                    )
+                )
+                | (
+                    Q(role__in=sorted(PROVIDER_ROLES))
+                    & Q(provider__isnull=False, org_unit__isnull=True, institution__isnull=True)
+                )
+                | (
+                    ~Q(role__in=[Role.INSTITUTION_OPERATOR, *sorted(PROVIDER_ROLES)])
+                    & Q(org_unit__isnull=False, institution__isnull=True, provider__isnull=True)
+                ),
                 name="user_exactly_one_scope",
                 violation_error_code="user_exactly_one_scope",
                 violation_error_message=_(
-                    "A user has exactly one scope: an org unit, or an institution for operators."
+                    "A user has exactly one scope: an org unit, an institution for operators, or a service provider "
+                    "for provider accounts."
                 ),
             ),
             models.CheckConstraint(
@@ -128,8 +152,9 @@ class User(AbstractUser):
 
     @property
     def scope_prefix(self) -> str | None:
-        """Code prefix of the user's area; None for institution operators (scoped by institution instead)."""
-        if self.institution_id:
+        """Code prefix of the user's area; None for institution operators and provider accounts (scoped by their
+        institution or provider instead)."""
+        if self.institution_id or self.provider_id:
             return None
         return self.org_unit.scope_prefix if self.org_unit_id else None
 

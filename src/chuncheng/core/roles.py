@@ -25,12 +25,16 @@ class Role(models.TextChoices):
     COMMUNITY_WORKER = "community_worker", _("Community worker")
     INSTITUTION_OPERATOR = "institution_operator", _("Institution operator")
     ASSESSOR = "assessor", _("Assessor")
+    PROVIDER_OPERATOR = "provider_operator", _("Provider operator")
+    CAREGIVER = "caregiver", _("Caregiver")
     SYSTEM_ADMIN = "system_admin", _("System administrator")
     SECURITY_ADMIN = "security_admin", _("Security administrator")
     AUDIT_ADMIN = "audit_admin", _("Audit administrator")
 
 
 ADMIN_ROLES = frozenset({Role.SYSTEM_ADMIN, Role.SECURITY_ADMIN, Role.AUDIT_ADMIN})
+# Accounts of a home-service provider (服务商): scoped to the provider, not to an area (``User.provider``).
+PROVIDER_ROLES = frozenset({Role.PROVIDER_OPERATOR, Role.CAREGIVER})
 
 # The org-unit level each area role is scoped to; operators are scoped to an institution, administrators to the
 # root of the tree (they manage the system, not its records).
@@ -42,6 +46,9 @@ ROLE_LEVEL: dict[str, str | None] = {
     Role.INSTITUTION_OPERATOR: None,
     # An assessor (评估员) of an assessment agency works in the county the account is scoped to.
     Role.ASSESSOR: Level.COUNTY,
+    # Provider accounts are scoped to their provider (服务商), not to an org unit.
+    Role.PROVIDER_OPERATOR: None,
+    Role.CAREGIVER: None,
     Role.SYSTEM_ADMIN: Level.CITY,
     Role.SECURITY_ADMIN: Level.CITY,
     Role.AUDIT_ADMIN: Level.CITY,
@@ -103,15 +110,26 @@ MODULES: list[tuple[str, str, str, str]] = [
 ]
 
 
-def register_module(url_name: str, label: str, resource: str, group: str = "") -> None:
+# Entries shown only to some roles (url name -> roles). An entry without one is shown to every role permitted to view
+# its resource except the provider roles: provider accounts see only the entries registered for them (their portal).
+MODULE_ROLES: dict[str, frozenset[str]] = {}
+
+
+def register_module(
+    url_name: str, label: str, resource: str, group: str = "", *, roles: frozenset[str] | set[str] | None = None
+) -> None:
     if (url_name, label, resource, group) not in MODULES:
         MODULES.append((url_name, label, resource, group))
+    if roles is not None:
+        MODULE_ROLES[url_name] = frozenset(roles)
 
 
 def permitted_modules(role: str) -> list[tuple[str, list[tuple[str, str]]]]:
     """The menu for a role: (group label, [(url name, label)]) in registration order; a group of one is a link."""
     groups: dict[str, list[tuple[str, str]]] = {}
     for url, label, resource, group in MODULES:
-        if allowed(role, resource, Action.VIEW):
+        only = MODULE_ROLES.get(url)
+        shown = role in only if only is not None else role not in PROVIDER_ROLES
+        if shown and allowed(role, resource, Action.VIEW):
             groups.setdefault(group or label, []).append((url, label))
     return list(groups.items())

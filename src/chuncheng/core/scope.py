@@ -5,6 +5,10 @@ A scoped model declares:
 - ``scope_org_field``: path to the OrgUnit whose code is matched by the user's code prefix ("" = the model is OrgUnit);
 - ``scope_institution_field``: path to the owning institution's id for operators, or None when operators see none;
 - ``scope_institution_extra``: further conditions on that same join (e.g. only open stays), optional;
+- ``scope_provider_field``: path to the owning home-service provider's id for provider accounts (服务商管理员 and
+  护理员, ``User.provider``), or None (the default) when provider accounts see none of the model;
+- ``scope_caregiver_field``: for the caregiver role, path to the user id of the caregiver record the row is assigned
+  to (a caregiver sees only its own orders and visits), or None (the default) when caregivers see none;
 - ``scope_personal``: whether it holds personal data (the three administrators never see those).
 Out-of-scope records are not in the queryset, so a direct URL gives 404 (not 403, which would confirm existence).
 """
@@ -15,7 +19,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.http import Http404
 
-from chuncheng.core.roles import ADMIN_ROLES, Action, allowed
+from chuncheng.core.roles import ADMIN_ROLES, Action, Role, allowed
 
 
 def org_scope_prefix(code: str) -> str:
@@ -40,6 +44,15 @@ class ScopedQuerySet(models.QuerySet):
         if user.role in ADMIN_ROLES:
             return self.none() if getattr(model, "scope_personal", True) else self.all()
         org_field = model.scope_org_field
+        if getattr(user, "provider_id", None):
+            path = getattr(model, "scope_provider_field", None)
+            if path is None:
+                return self.none()
+            qs = self.filter(**{path: user.provider_id})
+            if user.role == Role.CAREGIVER:
+                own = getattr(model, "scope_caregiver_field", None)
+                return qs.filter(**{own: user.pk}) if own else self.none()
+            return qs
         if user.institution_id:
             path = getattr(model, "scope_institution_field", None)
             if path is None:

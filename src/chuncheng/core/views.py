@@ -141,7 +141,13 @@ def otp_view(request):
 @login_required
 def home_view(request):
     return render(
-        request, "core/home.html", {"scope_unit": request.user.org_unit, "institution": request.user.institution}
+        request,
+        "core/home.html",
+        {
+            "scope_unit": request.user.org_unit,
+            "institution": request.user.institution,
+            "provider": request.user.provider,
+        },
     )
 
 
@@ -228,16 +234,32 @@ def user_list_view(request):
                     data["role"],
                     org_unit=org_unit_by_code(data["org_unit"]),
                     institution=institution,
+                    provider=_provider_by_uscc(data["provider_uscc"]),
                     name=data["name"],
                     actor=request.user,
                 )
                 messages.success(request, _("Account %(name)s created.") % {"name": user.username})
             except ValidationError as exc:
                 form_errors(form, exc)
-    page = Paginator(User.objects.select_related("org_unit", "institution").order_by("username"), 50).get_page(
-        request.GET.get("page")
-    )
+    page = Paginator(
+        User.objects.select_related("org_unit", "institution", "provider").order_by("username"), 50
+    ).get_page(request.GET.get("page"))
     return render(request, "core/users.html", {"form": form, "page": page, "created_password": created_password})
+
+
+def _provider_by_uscc(code: str):
+    """The home-service provider of a credit code typed on the account forms; a code that names none is refused."""
+    code = (code or "").strip().upper()
+    if not code:
+        return None
+    from chuncheng.homecare.models import Provider
+
+    provider = Provider.objects.filter(uscc=code).first()
+    if provider is None:
+        raise ValidationError(
+            {"provider_uscc": ValidationError(_("No service provider has this credit code."), code="provider_unknown")}
+        )
+    return provider
 
 
 def form_errors(form, exc: ValidationError) -> None:
@@ -257,7 +279,12 @@ def user_role_view(request, public_id):
     except (User.DoesNotExist, ValidationError) as exc:
         raise Http404 from exc
     form = RoleForm(
-        request.POST or None, initial={"role": target.role, "org_unit": target.org_unit.code if target.org_unit else ""}
+        request.POST or None,
+        initial={
+            "role": target.role,
+            "org_unit": target.org_unit.code if target.org_unit else "",
+            "provider_uscc": target.provider.uscc if target.provider_id else "",
+        },
     )
     if request.method == "POST" and form.is_valid():
         from chuncheng.institutions.models import Institution
@@ -274,6 +301,7 @@ def user_role_view(request, public_id):
                 data["role"],
                 org_unit=org_unit_by_code(data["org_unit"]),
                 institution=institution,
+                provider=_provider_by_uscc(data["provider_uscc"]),
                 actor=request.user,
             )
             messages.success(request, _("Role changed."))

@@ -1,7 +1,9 @@
 """Demo home services: two providers (a 五华区 and a 官渡区 township), their caregivers from the staff registry, and two
 months of weekly orders for elders at home, each delivered as a verified visit (check-in, the elder's code,
 check-out) through the module's own services; a realistic few are anomalous (too short, checked in away from home,
-not confirmed by the elder), then the months are scanned. Idempotent: does nothing when a demo provider exists.
+not confirmed by the elder), then the months are scanned. The provider's steps (accept, assign) are taken by a provider
+operator account of each provider; the first month is settled and approved (the benefits ledger gets one entry per
+provider), the second is left for the demo officials to settle. Idempotent: does nothing when a demo provider exists.
 
 Demo elders have no home coordinates; the served elders get one near their township (the verification compares
 check-in places with it).
@@ -15,12 +17,12 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 
-from chuncheng.core.models import OrgUnit
+from chuncheng.core.models import OrgUnit, User
 from chuncheng.core.validators import uscc_check_char
 from chuncheng.demo.benefits import _account, months_before
 from chuncheng.elders.choices import ElderStatus
 from chuncheng.elders.models import Elder
-from chuncheng.homecare import services
+from chuncheng.homecare import services, settlements
 from chuncheng.homecare.models import Provider
 from chuncheng.institutions.models import Staff
 
@@ -43,9 +45,20 @@ def _at(day: date, hour: int, minute: int = 0) -> datetime:
     return datetime.combine(day, time(hour, minute), tzinfo=ZoneInfo(settings.TIME_ZONE))
 
 
+def _provider_account(provider: Provider) -> User:
+    """The provider's operator that accepts and assigns its orders (no password: the demo login is ``provider``)."""
+    username = f"demo.homecare.provider.{provider.uscc}"
+    user = User.objects.filter(username=username).first()
+    if user is None:
+        user = User(username=username, role="provider_operator", provider=provider)
+        user.set_unusable_password()
+        user.save()
+    return user
+
+
 def build_homecare(today: date) -> dict[str, int]:
     if Provider.objects.filter(name__endswith="（演示）").exists():
-        return {"providers": 0, "visits": 0}
+        return {"providers": 0, "visits": 0, "settlements": 0}
     visits = 0
     months = months_before(today, 2)
     for n, (township, (lat, lng)) in enumerate(sorted(PLACES.items())):
@@ -63,6 +76,7 @@ def build_homecare(today: date) -> dict[str, int]:
             },
             actor=county,
         )
+        operator = _provider_account(provider)
         staff = Staff.objects.filter(role="caregiver", institution__org_unit__code__startswith=township[:6])
         caregivers = [services.add_caregiver(provider, s, actor=county) for s in staff.order_by("pk")[:CAREGIVERS]]
         elders = list(
@@ -78,8 +92,8 @@ def build_homecare(today: date) -> dict[str, int]:
                 day = month + timedelta(days=7 * week + 1)
                 for i, elder in enumerate(elders):
                     order = services.create_order(elder, provider, KINDS[(i + week) % len(KINDS)], day, actor=worker)
-                    services.accept_order(order, actor=worker)
-                    services.assign_order(order, caregivers[i % len(caregivers)], actor=worker)
+                    services.accept_order(order, actor=operator)
+                    services.assign_order(order, caregivers[i % len(caregivers)], actor=operator)
                     home = (elder.lat, elder.lng)
                     # One visit in 16 starts a kilometre away; one in 20 lasts five minutes; one in 25 is not confirmed.
                     start = (home[0] + Decimal("0.01"), home[1]) if (i + week) % 16 == 3 else home
@@ -92,4 +106,6 @@ def build_homecare(today: date) -> dict[str, int]:
                     visits += 1
     for month in months:
         services.scan_anomalies(month.strftime("%Y-%m"))
-    return {"providers": len(PLACES), "visits": visits}
+    made = settlements.settle_month(months[0], actor=None, scan=False)
+    settlements.approve_settlements(made, actor=_account("demo.homecare.city", "city_official", "530100"))
+    return {"providers": len(PLACES), "visits": visits, "settlements": len(made)}

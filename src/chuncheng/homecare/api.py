@@ -1,8 +1,10 @@
-"""Home-care API under /api/v1/homecare/: providers, orders (create, accept, assign, cancel, check-in) and visits
-(check-out, review of flags). Thin: shape checks here, rules in ``services``, reads in ``queries``; all scoped."""
+"""Home-care API under /api/v1/homecare/: providers, orders (create, accept, decline, assign, cancel, check-in),
+visits (check-out, review of flags), schedule alerts (list, acknowledge) and provider settlements (list, settle a
+month, approve). Thin: shape checks here, rules in ``services``/``settlements``, reads in ``queries``; all scoped."""
 
 from __future__ import annotations
 
+from django.db.models import prefetch_related_objects
 from django.http import Http404
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, status, viewsets
@@ -12,11 +14,19 @@ from rest_framework.response import Response
 from chuncheng.core.api_base import Pagination
 from chuncheng.core.models import OrgUnit
 from chuncheng.core.roles import Action
-from chuncheng.core.scope import get_for_user
+from chuncheng.core.scope import get_for_user, permitted
 from chuncheng.elders.models import Elder
-from chuncheng.homecare import queries, services
-from chuncheng.homecare.choices import AnomalyRule, ServiceKind
-from chuncheng.homecare.models import Caregiver, Provider, ServiceOrder, Visit, VisitFlag
+from chuncheng.homecare import queries, services, settlements
+from chuncheng.homecare.choices import AnomalyRule, ServiceKind, VisitStatus
+from chuncheng.homecare.models import (
+    Caregiver,
+    Provider,
+    ProviderSettlement,
+    ScheduleAlert,
+    ServiceOrder,
+    Visit,
+    VisitFlag,
+)
 
 UUID_RE = "[0-9a-fA-F-]{32,36}"
 
@@ -121,6 +131,8 @@ class VisitSerializer(serializers.ModelSerializer):
     def get_payable(self, visit: Visit) -> bool:
         if hasattr(visit, "blocked"):  # annotated by queries.visits_for (lists: no query per row)
             return queries.is_payable(visit)
+        if visit.status != VisitStatus.CLOSED or not visit.confirmed:
+            return False  # fails ``payable()``'s first conditions already: no query for the flags
         return Visit.objects.payable().filter(pk=visit.pk).exists()
 
 
@@ -182,8 +194,10 @@ class OrderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Crea
     def get_object(self):
         return self._order(Action.VIEW)
 
-    def _order(self, act: str) -> ServiceOrder:
+    def _order(self, act: str, *, detail: bool = True) -> ServiceOrder:
         qs = ServiceOrder.objects.select_related("elder__org_unit", "provider", "caregiver")
+        if not detail:  # only the scope check and the primary key (the service re-reads the row under lock)
+            qs = ServiceOrder.objects.only("pk")
         return get_for_user(qs, self.request.user, act, public_id=self.kwargs["public_id"])
 
     def create(self, request, *args, **kwargs):
@@ -228,6 +242,16 @@ class OrderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Crea
 
     @extend_schema(request=CancelSerializer, responses=OrderSerializer)
     @action(detail=True, methods=["post"])
+    def decline(self, request, public_id=None):
+        """The provider declines an order it has not accepted (the order is cancelled with the reason)."""
+        order = self._order(Action.CHANGE)
+        serializer = CancelSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        order = services.decline_order(order, serializer.validated_data["reason"], actor=request.user)
+        return Response(OrderSerializer(order).data)
+
+    @extend_schema(request=CancelSerializer, responses=OrderSerializer)
+    @action(detail=True, methods=["post"])
     def cancel(self, request, public_id=None):
         order = self._order(Action.CHANGE)
         serializer = CancelSerializer(data=request.data)
@@ -238,7 +262,7 @@ class OrderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Crea
     @extend_schema(request=PlaceSerializer, responses=VisitSerializer)
     @action(detail=True, methods=["post"], url_path="check-in", url_name="check-in")
     def check_in(self, request, public_id=None):
-        order = self._order(Action.ADD)
+        order = self._order(Action.ADD, detail=False)
         serializer = PlaceSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         visit, code = services.check_in(order, **serializer.validated_data, actor=request.user)
@@ -260,18 +284,23 @@ class VisitViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
     def get_object(self):
         return self._visit(Action.VIEW)
 
-    def _visit(self, act: str) -> Visit:
+    def _visit(self, act: str, *, detail: bool = True) -> Visit:
         qs = Visit.objects.select_related("elder", "order", "caregiver").prefetch_related("flags")
+        if not detail:  # only the scope check and the primary key (the service re-reads the row under lock)
+            qs = Visit.objects.only("pk")
         return get_for_user(qs, self.request.user, act, public_id=self.kwargs["public_id"])
 
     @extend_schema(request=CheckOutSerializer, responses=VisitSerializer)
     @action(detail=True, methods=["post"], url_path="check-out", url_name="check-out")
     def check_out(self, request, public_id=None):
-        visit = self._visit(Action.CHANGE)
+        visit = self._visit(Action.CHANGE, detail=False)
         serializer = CheckOutSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         visit = services.check_out(visit, **serializer.validated_data, actor=request.user)
-        return Response(VisitSerializer(self._visit(Action.VIEW)).data)
+        # The service's visit comes with its order, elder and caregiver read under lock: no second scoped read (the
+        # scope filter does not depend on the action, and every role that may change a visit may view it).
+        prefetch_related_objects([visit], "flags")
+        return Response(VisitSerializer(visit).data)
 
     @extend_schema(request=ReviewSerializer, responses=VisitSerializer)
     @action(detail=True, methods=["post"])
@@ -284,3 +313,138 @@ class VisitViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
         )
         services.review_flag(flag, data["accept"], note=data.get("note", ""), actor=request.user)
         return Response(VisitSerializer(self._visit(Action.VIEW)).data)
+
+
+# ---- schedule alerts and provider settlements ----------------------------------------------------------------------
+
+
+class AlertSerializer(serializers.ModelSerializer):
+    id = serializers.UUIDField(source="public_id", read_only=True)
+    order = serializers.UUIDField(source="order.public_id", read_only=True)
+    provider = serializers.CharField(source="order.provider.name", read_only=True)
+    caregiver = serializers.UUIDField(source="order.caregiver.public_id", read_only=True, allow_null=True)
+    window_start = serializers.TimeField(source="order.window_start", read_only=True, allow_null=True)
+
+    class Meta:
+        model = ScheduleAlert
+        fields = [
+            "id",
+            "order",
+            "kind",
+            "scheduled_on",
+            "window_start",
+            "provider",
+            "caregiver",
+            "status",
+            "acknowledged_at",
+            "note",
+        ]
+
+
+class AcknowledgeSerializer(serializers.Serializer):
+    note = serializers.CharField(max_length=300, required=False, allow_blank=True)
+
+
+class AlertViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """Late and missed visits of the user's scope (``?status=``, ``?kind=``, ``?org=``), open ones first."""
+
+    serializer_class = AlertSerializer
+    lookup_field = "public_id"
+    lookup_value_regex = UUID_RE
+    pagination_class = Pagination
+
+    def get_queryset(self):
+        return queries.alerts_for(self.request.user, self.request.query_params)
+
+    def get_object(self):
+        return self._alert(Action.VIEW)
+
+    def _alert(self, act: str) -> ScheduleAlert:
+        qs = ScheduleAlert.objects.select_related("order__provider", "order__caregiver")
+        return get_for_user(qs, self.request.user, act, public_id=self.kwargs["public_id"])
+
+    @extend_schema(request=AcknowledgeSerializer, responses=AlertSerializer)
+    @action(detail=True, methods=["post"])
+    def acknowledge(self, request, public_id=None):
+        alert = self._alert(Action.CHANGE)
+        serializer = AcknowledgeSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        services.acknowledge_alert(alert, note=serializer.validated_data.get("note", ""), actor=request.user)
+        return Response(AlertSerializer(self._alert(Action.VIEW)).data)
+
+
+class SettlementSerializer(serializers.ModelSerializer):
+    id = serializers.UUIDField(source="public_id", read_only=True)
+    provider = serializers.UUIDField(source="provider.public_id", read_only=True)
+    provider_name = serializers.CharField(source="provider.name", read_only=True)
+    month = serializers.SerializerMethodField()
+    ledger_entry = serializers.UUIDField(source="ledger_entry.public_id", read_only=True, allow_null=True)
+
+    class Meta:
+        model = ProviderSettlement
+        fields = [
+            "id",
+            "provider",
+            "provider_name",
+            "month",
+            "visits",
+            "excluded",
+            "market_total",
+            "elder_total",
+            "subsidy_total",
+            "status",
+            "created_at",
+            "approved_at",
+            "ledger_entry",
+        ]
+
+    def get_month(self, settlement: ProviderSettlement) -> str:
+        return f"{settlement.month:%Y-%m}"
+
+
+class SettleSerializer(serializers.Serializer):
+    month = serializers.RegexField(r"^\d{4}-\d{2}$")
+
+
+class SettlementViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """Monthly provider settlements of the user's scope (``?month=YYYY-MM``, ``?status=``); officials settle a month
+    (POST, drafts for the providers of their area) and approve another official's draft."""
+
+    serializer_class = SettlementSerializer
+    lookup_field = "public_id"
+    lookup_value_regex = UUID_RE
+    pagination_class = Pagination
+
+    def get_queryset(self):
+        return queries.settlements_for(self.request.user, self.request.query_params)
+
+    def get_object(self):
+        return self._settlement(Action.VIEW)
+
+    def _settlement(self, act: str) -> ProviderSettlement:
+        qs = ProviderSettlement.objects.select_related("provider", "ledger_entry")
+        return get_for_user(qs, self.request.user, act, public_id=self.kwargs["public_id"])
+
+    @extend_schema(request=SettleSerializer, responses=SettlementSerializer(many=True))
+    def create(self, request, *args, **kwargs):
+        if not permitted(request.user, "homecare_settlement", Action.ADD):
+            raise Http404
+        serializer = SettleSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        month = settlements.parse_month(serializer.validated_data["month"])
+        made = settlements.settle_month(month, actor=request.user)
+        rows = ProviderSettlement.objects.filter(pk__in=[s.pk for s in made]).select_related("provider", "ledger_entry")
+        return Response(
+            {
+                "month": f"{month:%Y-%m}",
+                "created": len(made),
+                "settlements": SettlementSerializer(rows, many=True).data,
+            },
+            status=status.HTTP_201_CREATED if made else status.HTTP_200_OK,
+        )
+
+    @extend_schema(request=None, responses=SettlementSerializer)
+    @action(detail=True, methods=["post"])
+    def approve(self, request, public_id=None):
+        settlements.approve_settlement(self._settlement(Action.CHANGE), actor=request.user)
+        return Response(SettlementSerializer(self._settlement(Action.VIEW)).data)

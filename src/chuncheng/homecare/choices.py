@@ -83,6 +83,13 @@ class AlertStatus(models.TextChoices):
     ACKNOWLEDGED = "acknowledged", _("Acknowledged")
 
 
+class SettlementStatus(models.TextChoices):
+    """A provider settlement: made as a draft by one official, approved by another (maker-checker)."""
+
+    DRAFT = "draft", _("Draft")
+    APPROVED = "approved", _("Approved")
+
+
 class EntitlementRule(models.TextChoices):
     """The conditions of the entitlement check recorded on an order (``ServiceOrder.entitlement``)."""
 
@@ -113,3 +120,11 @@ class ErrorCode(StrEnum):
     BAD_WINDOW = "bad_window"
     BAD_DATE = "bad_date"
     ALERT_ACKNOWLEDGED = "alert_already_acknowledged"
+    PROVIDER_ACCOUNT = "provider_account_not_allowed"
+    NOT_CREATED = "order_not_created"
+    MONTH_NOT_ENDED = "month_not_ended"
+    SETTLEMENT_CONFLICT = "settlement_conflict"
+    SETTLEMENT_APPROVED = "settlement_already_approved"
+    SAME_MAKER = "maker_cannot_approve"
+    LOGIN_NOT_OF_PROVIDER = "login_not_of_provider"
+    NO_POLICY = "policy_not_in_force"

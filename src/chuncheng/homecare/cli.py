@@ -1,4 +1,5 @@
-"""``chuncheng homecare …``: load the service catalogue, scan a month's visits for anomalies.
+"""``chuncheng homecare …``: load the service catalogue, scan a month's visits for anomalies, settle a month per
+provider and approve the drafts.
 
 Imported by ``chuncheng.cli`` while building the parser, so nothing here imports Django at module level."""
 
@@ -103,8 +104,79 @@ def cmd_add_caregiver(args) -> int:
     return 0
 
 
+def _settlement_json(s) -> dict:
+    return {
+        "id": str(s.public_id),
+        "provider": s.provider.uscc,
+        "month": f"{s.month:%Y-%m}",
+        "visits": s.visits,
+        "excluded": s.excluded,
+        "subsidy_total": str(s.subsidy_total),
+        "status": s.status,
+    }
+
+
+def cmd_settle(args) -> int:
+    """Make the month's draft settlements per provider (idempotent: a settled provider is skipped)."""
+    from chuncheng.cli import _actor, _setup_django
+
+    _setup_django()
+    from django.core.exceptions import ValidationError
+
+    from chuncheng.homecare import settlements
+    from chuncheng.homecare.models import ProviderSettlement
+
+    actor = _actor(args.user)
+    try:
+        month = settlements.parse_month(args.month)
+        made = settlements.settle_month(month, actor=actor)
+    except ValidationError as exc:
+        _out(_refusal(exc))
+        return 2
+    rows = ProviderSettlement.objects.filter(pk__in=[s.pk for s in made]).select_related("provider")
+    _out(
+        json.dumps(
+            {
+                "month": args.month,
+                "settled_providers": len(made),
+                "visits": sum(s.visits for s in made),
+                "subsidy_total": str(sum((s.subsidy_total for s in made), 0)),
+                "settlements": [_settlement_json(s) for s in rows],
+            },
+            ensure_ascii=False,
+        )
+    )
+    return 0
+
+
+def cmd_approve_settlements(args) -> int:
+    """Approve the month's draft settlements of the official's area made by someone else (maker-checker)."""
+    from chuncheng.cli import _actor, _setup_django
+
+    _setup_django()
+    from django.core.exceptions import ValidationError
+
+    from chuncheng.homecare import settlements
+    from chuncheng.homecare.models import ProviderSettlement
+
+    actor = _actor(args.user)
+    try:
+        month = settlements.parse_month(args.month)
+        drafts = (
+            ProviderSettlement.objects.for_user(actor, "change")
+            .filter(month=month, status="draft")
+            .exclude(created_by=actor)
+        )
+        approved = settlements.approve_settlements(list(drafts), actor=actor)
+    except ValidationError as exc:
+        _out(_refusal(exc))
+        return 2
+    _out(json.dumps({"month": args.month, "approved": len(approved)}, ensure_ascii=False))
+    return 0
+
+
 def add_parser(sub) -> None:
-    p = sub.add_parser("homecare", help="home and community services: catalogue, anomaly scan (docs/homecare.md)")
+    p = sub.add_parser("homecare", help="home and community services: catalogue, scans, settlements (docs/homecare.md)")
     homecare = p.add_subparsers(dest="homecare_command", required=True)
     q = homecare.add_parser("load-catalogue", help="load the service catalogue and EVV settings (idempotent)")
     q.set_defaults(func=cmd_load_catalogue)
@@ -122,3 +194,13 @@ def add_parser(sub) -> None:
     q.add_argument("--login", help="the account the caregiver uses on the phone page")
     q.add_argument("--user", required=True, help="the city or county official adding them")
     q.set_defaults(func=cmd_add_caregiver)
+    q = homecare.add_parser(
+        "settle", help="make a month's draft settlement per provider (one grouped query; idempotent)"
+    )
+    q.add_argument("--month", required=True, help="YYYY-MM (a month that has ended)")
+    q.add_argument("--user", help="settle as this official (the providers of their area); default: every provider")
+    q.set_defaults(func=cmd_settle)
+    q = homecare.add_parser("approve-settlements", help="approve a month's drafts made by another official")
+    q.add_argument("--month", required=True, help="YYYY-MM")
+    q.add_argument("--user", required=True, help="the approving county or city official")
+    q.set_defaults(func=cmd_approve_settlements)

@@ -24,6 +24,7 @@ from chuncheng.homecare.choices import (
     FlagStatus,
     OrderStatus,
     ServiceKind,
+    SettlementStatus,
     TargetGroup,
     VisitStatus,
 )
@@ -48,6 +49,7 @@ class Provider(models.Model):
     scope_resource = "homecare_provider"
     scope_org_field = "org_unit"
     scope_institution_field = None
+    scope_provider_field = "id"
     scope_personal = False
 
     class Meta:
@@ -77,6 +79,7 @@ class Caregiver(models.Model):
     scope_resource = "homecare_provider"
     scope_org_field = "provider__org_unit"
     scope_institution_field = None
+    scope_provider_field = "provider_id"
     scope_personal = True
 
     class Meta:
@@ -194,6 +197,8 @@ class ServiceOrder(models.Model):
     scope_resource = "homecare_order"
     scope_org_field = "elder__org_unit"
     scope_institution_field = None
+    scope_provider_field = "provider_id"
+    scope_caregiver_field = "caregiver__user_id"
     scope_personal = True
 
     class Meta:
@@ -262,6 +267,8 @@ class Visit(models.Model):
     scope_resource = "homecare_visit"
     scope_org_field = "elder__org_unit"
     scope_institution_field = None
+    scope_provider_field = "caregiver__provider_id"
+    scope_caregiver_field = "caregiver__user_id"
     scope_personal = True
     # The code's hash is a secret: the audit trail shows only that it is set (audit.snapshot masks these).
     encrypted_fields = ("code_hash",)
@@ -312,6 +319,7 @@ class VisitFlag(models.Model):
     scope_resource = "homecare_flag"
     scope_org_field = "visit__elder__org_unit"
     scope_institution_field = None
+    scope_provider_field = "visit__caregiver__provider_id"
     scope_personal = True
 
     class Meta:
@@ -344,6 +352,7 @@ class ScheduleAlert(models.Model):
     scope_resource = "homecare_flag"  # the supervisors who review visit flags acknowledge alerts
     scope_org_field = "order__elder__org_unit"
     scope_institution_field = None
+    scope_provider_field = "order__provider_id"
     scope_personal = True
 
     class Meta:
@@ -355,3 +364,64 @@ class ScheduleAlert(models.Model):
 
     def __str__(self) -> str:
         return self.get_kind_display()
+
+
+class ProviderSettlement(models.Model):
+    """A provider's monthly settlement (结算): its payable verified visits of the month and their subsidy (the priced
+    subsidy of each visit's order), one per provider and month. Made as a draft by an official (maker), approved by
+    another official (checker); the approval writes the benefits ledger entry."""
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    provider = models.ForeignKey(
+        Provider, models.PROTECT, related_name="settlements", verbose_name=_("service provider")
+    )
+    month = models.DateField(_("month (first day)"))
+    visits = models.PositiveIntegerField(_("payable visits"))
+    excluded = models.PositiveIntegerField(_("visits left out (not payable)"), default=0)
+    market_total = models.DecimalField(_("market amount"), max_digits=14, decimal_places=2)
+    elder_total = models.DecimalField(_("paid by the elders"), max_digits=14, decimal_places=2)
+    subsidy_total = models.DecimalField(_("subsidy total"), max_digits=14, decimal_places=2)
+    status = models.CharField(
+        _("status"), max_length=10, choices=SettlementStatus.choices, default=SettlementStatus.DRAFT
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("settled by")
+    )
+    created_at = models.DateTimeField(_("settled at"))
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("approved by")
+    )
+    approved_at = models.DateTimeField(_("approved at"), null=True, blank=True)
+    ledger_entry = models.OneToOneField(
+        "benefits.LedgerEntry", models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("ledger entry")
+    )
+
+    objects = ScopedQuerySet.as_manager()
+    scope_resource = "homecare_settlement"
+    scope_org_field = "provider__org_unit"  # officials see the settlements of providers registered in their area
+    scope_institution_field = None
+    scope_provider_field = "provider_id"
+    scope_personal = False
+
+    class Meta:
+        verbose_name = _("provider settlement")
+        verbose_name_plural = _("provider settlements")
+        ordering = ["-month", "provider__name", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["provider", "month"],
+                name="homecare_settlement_once",
+                violation_error_code="month_settled",
+                violation_error_message=_("This provider is already settled for the month."),
+            ),
+            models.CheckConstraint(
+                condition=Q(status=SettlementStatus.DRAFT, ledger_entry__isnull=True)
+                | Q(status=SettlementStatus.APPROVED, ledger_entry__isnull=False),
+                name="homecare_settlement_ledger",
+                violation_error_code="settlement_ledger",
+                violation_error_message=_("An approved settlement has its ledger entry; a draft has none."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.provider_id} {self.month:%Y-%m}"

@@ -188,12 +188,38 @@ def register_provider(data: dict[str, Any], *, actor) -> Provider:
     return provider
 
 
+def _check_login(provider: Provider, user) -> None:
+    """A caregiver's login is a caregiver account of the same provider (older township-worker logins are kept)."""
+    if user is None:
+        return
+    provider_id = getattr(user, "provider_id", None)
+    if (provider_id is not None and provider_id != provider.pk) or getattr(user, "role", "") == "provider_operator":
+        raise refusal(
+            "user", ErrorCode.LOGIN_NOT_OF_PROVIDER, _("This login is not a caregiver account of the provider.")
+        )
+
+
+@transaction.atomic
+def link_caregiver_login(caregiver: Caregiver, user, *, actor) -> Caregiver:
+    """Link (or replace) the login a caregiver uses on the phone page: a caregiver account of the same provider."""
+    _require(actor, "homecare_provider", Action.CHANGE)
+    caregiver = Caregiver.objects.select_for_update().select_related("provider__org_unit").get(pk=caregiver.pk)
+    _check_login(caregiver.provider, user)
+    before = audit.snapshot(caregiver, ["user"])
+    caregiver.user = user
+    caregiver.full_clean()
+    caregiver.save(update_fields=["user"])
+    audit.record_update(actor, caregiver, before, org_code=caregiver.provider.org_unit.code)
+    return caregiver
+
+
 @transaction.atomic
 def add_caregiver(provider: Provider, staff, *, actor, user=None) -> Caregiver:
     """Add a staff member of the registry as a caregiver of the provider (optionally with the login they use)."""
     _require(actor, "homecare_provider", Action.CHANGE)
     if actor is not None and not Provider.objects.for_user(actor, Action.CHANGE).filter(pk=provider.pk).exists():
         raise refusal("provider", ErrorCode.BAD_AREA, _("This provider is not registered in your area."))
+    _check_login(provider, user)
     caregiver = Caregiver(provider=provider, staff=staff, user=user)
     caregiver.full_clean()
     caregiver.save()
@@ -292,8 +318,9 @@ def create_order(
 ) -> ServiceOrder:
     """Create an order priced from the catalogue in force on the day, for the elder's target group, after the
     entitlement check (``check_entitlement``: basic service list, monthly allowance); optionally with a start-time
-    window the schedule scan watches."""
+    window the schedule scan watches. Provider accounts do not create orders (their ``add`` is the check-in)."""
     _require(actor, "homecare_order", Action.ADD)
+    _refuse_provider_account(actor)
     if elder.status != ElderStatus.ACTIVE:
         code = ErrorCode.ELDER_DECEASED if elder.status == ElderStatus.DECEASED else ErrorCode.ELDER_NOT_ACTIVE
         raise refusal("elder", code, _("Services are ordered only for elders in the registry."))
@@ -336,8 +363,35 @@ def create_order(
     return order
 
 
+def _refuse_provider_account(actor) -> None:
+    if getattr(actor, "provider_id", None):
+        raise refusal(
+            None, ErrorCode.PROVIDER_ACCOUNT, _("Orders are created and cancelled by workers, not by the provider.")
+        )
+
+
 def _locked(order: ServiceOrder) -> ServiceOrder:
-    return ServiceOrder.objects.select_for_update().select_related("elder__org_unit", "provider").get(pk=order.pk)
+    return _locked_order(order.pk)
+
+
+def _locked_order(pk: int) -> ServiceOrder:
+    """The order re-read under a row lock, with the rows a transition, a check-in and the API's answer read.
+
+    ``of`` locks the order and its elder only: a bare FOR UPDATE over these joins also locked the provider and the
+    elder's village, rows that all the orders of a provider or a village share, so that concurrent check-ins and
+    check-outs of different caregivers waited for each other."""
+    return (
+        ServiceOrder.objects.select_for_update(of=("self", "elder"))
+        .select_related("elder__org_unit", "provider", "caregiver")
+        .get(pk=pk)
+    )
+
+
+def _clean_changed(instance: ServiceOrder | Visit, changed: set[str] | tuple[str, ...]) -> None:
+    """``full_clean`` of the fields a state change sets. The others were validated when the row was written and have
+    not moved; re-proving them (a query per foreign key, one for the unique public id, a savepoint and a query per
+    constraint) was most of the cost of a check-in or check-out."""
+    instance.full_clean(exclude=[f.name for f in instance._meta.fields if f.name not in changed])
 
 
 def _move(order: ServiceOrder, to: str, actor, **changes: Any) -> ServiceOrder:
@@ -348,21 +402,40 @@ def _move(order: ServiceOrder, to: str, actor, **changes: Any) -> ServiceOrder:
             _("The order cannot move from %(a)s to %(b)s.")
             % {"a": order.get_status_display(), "b": OrderStatus(to).label},
         )
-    before = audit.snapshot(order)
+    # A transition writes the status, the given fields and ``updated_at`` (auto_now), nothing else: the audit entry's
+    # diff is taken over these (the same entry as over every field, without reading the other foreign keys' rows).
+    written = {"status", "updated_at", *changes}
+    before = audit.snapshot(order, written)
     order.status = to
     for field, value in changes.items():
         setattr(order, field, value)
-    order.full_clean()
-    order.save()
+    _clean_changed(order, {"status", *changes})
+    order.save(update_fields=sorted(written))
     audit.record_update(actor, order, before, org_code=order.elder.org_unit.code)
     return order
 
 
 @transaction.atomic
 def accept_order(order: ServiceOrder, *, actor) -> ServiceOrder:
-    """The provider accepts the order (recorded by a worker until provider logins come)."""
+    """The provider accepts the order: normally its provider operator; a worker may record it on its behalf."""
     _require(actor, "homecare_order", Action.CHANGE)
     return _move(_locked(order), OrderStatus.ACCEPTED, actor)
+
+
+@transaction.atomic
+def decline_order(order: ServiceOrder, reason: str, *, actor) -> ServiceOrder:
+    """The provider declines a created order (it is cancelled with the reason, so another provider can be ordered)."""
+    _require(actor, "homecare_order", Action.CHANGE)
+    order = _locked(order)
+    if order.status != OrderStatus.CREATED:
+        raise refusal(None, ErrorCode.NOT_CREATED, _("Only an order not yet accepted can be declined."))
+    text = (reason or "").strip()[:180]
+    return _move(
+        order,
+        OrderStatus.CANCELLED,
+        actor,
+        cancel_reason=_("Declined by the provider: %(reason)s") % {"reason": text or "—"},
+    )
 
 
 @transaction.atomic
@@ -380,6 +453,7 @@ def assign_order(order: ServiceOrder, caregiver: Caregiver, *, actor) -> Service
 @transaction.atomic
 def cancel_order(order: ServiceOrder, reason: str, *, actor) -> ServiceOrder:
     _require(actor, "homecare_order", Action.CHANGE)
+    _refuse_provider_account(actor)
     return _move(_locked(order), OrderStatus.CANCELLED, actor, cancel_reason=reason[:200])
 
 
@@ -402,6 +476,29 @@ def _home(elder: Elder) -> tuple[float, float] | None:
     return None
 
 
+# What a check-out sets on the visit: validated, written and audited (the rest of the row is as check-in wrote it).
+CHECK_OUT_FIELDS = (
+    "status",
+    "check_out_at",
+    "check_out_epoch",
+    "check_out_lat",
+    "check_out_lng",
+    "check_out_distance_m",
+    "duration_s",
+    "confirmed",
+)
+
+
+def _other_caregiver(actor, caregiver: Caregiver | None) -> bool:
+    """Whether the actor is a caregiver other than ``caregiver`` (a worker recording on a caregiver's behalf is not).
+    The assigned caregiver's own call is recognised from the row already read, without looking up its record."""
+    actor_pk = getattr(actor, "pk", None)
+    if not actor_pk or (caregiver is not None and caregiver.user_id == actor_pk):
+        return False
+    own = getattr(actor, "caregiver", None)
+    return own is not None and (caregiver is None or own.pk != caregiver.pk)
+
+
 @transaction.atomic
 def check_in(order: ServiceOrder, lat: Any, lng: Any, *, actor, now: datetime | None = None) -> tuple[Visit, str]:
     """Open a visit of the order's caregiver at the given place; returns the visit and the elder's one-time code
@@ -414,8 +511,7 @@ def check_in(order: ServiceOrder, lat: Any, lng: Any, *, actor, now: datetime | 
         raise refusal(None, ErrorCode.ELDER_DECEASED, _("The elder is recorded as deceased; no visit can start."))
     if order.status != OrderStatus.ASSIGNED:
         raise refusal(None, ErrorCode.BAD_TRANSITION, _("Only an assigned order can be checked in."))
-    own = getattr(actor, "caregiver", None) if getattr(actor, "pk", None) else None
-    if own is not None and own.pk != order.caregiver_id:
+    if _other_caregiver(actor, order.caregiver):
         raise refusal(None, ErrorCode.NOT_ASSIGNED_CAREGIVER, _("This order is assigned to another caregiver."))
     if Visit.objects.filter(caregiver_id=order.caregiver_id, status=VisitStatus.OPEN).exists():
         raise refusal(None, ErrorCode.OPEN_CHECK_IN, _("This caregiver already has an open check-in."))
@@ -425,7 +521,7 @@ def check_in(order: ServiceOrder, lat: Any, lng: Any, *, actor, now: datetime | 
     visit = Visit(
         order=order,
         elder=elder,
-        caregiver_id=order.caregiver_id,
+        caregiver=order.caregiver,  # the row read with the order: the audit entry needs no query for it
         kind=order.kind,
         visit_date=now.astimezone(SHANGHAI).date(),
         check_in_at=now,
@@ -436,7 +532,11 @@ def check_in(order: ServiceOrder, lat: Any, lng: Any, *, actor, now: datetime | 
         no_reference_location=home is None,
     )
     visit.code_hash = rules.code_hash(str(visit.public_id), code)
-    visit.full_clean()
+    # Proven by construction, so not re-queried: the order and elder rows are held under lock, the caregiver is the
+    # assigned order's, the public id a fresh UUID. The two constraints are enforced here: no open check-in (the query
+    # above, and the database's unique index behind the IntegrityError below); check-out after check-in (no check-out
+    # yet; ``check_out`` refuses an earlier one).
+    visit.full_clean(exclude=["order", "elder", "caregiver", "public_id"], validate_constraints=False)
     try:
         with transaction.atomic():
             visit.save()
@@ -452,17 +552,20 @@ def check_out(visit: Visit, lat: Any, lng: Any, code: str = "", *, actor, now: d
     """Close the visit; a wrong code is refused (nothing written), no code leaves it unconfirmed (not payable)."""
     _require(actor, "homecare_visit", Action.CHANGE)
     point = _coordinates(lat, lng)
-    visit = Visit.objects.select_for_update().select_related("elder__org_unit", "order").get(pk=visit.pk)
+    # The visit, then its order, locked (not the elder's village or the caregiver, which other visits share).
+    visit = (
+        Visit.objects.select_for_update(of=("self",)).select_related("elder__org_unit", "caregiver").get(pk=visit.pk)
+    )
+    visit.order = _locked_order(visit.order_id)
     if visit.status != VisitStatus.OPEN:
         raise refusal(None, ErrorCode.NO_OPEN_VISIT, _("There is no open check-in to check out."))
-    own = getattr(actor, "caregiver", None) if getattr(actor, "pk", None) else None
-    if own is not None and own.pk != visit.caregiver_id:
+    if _other_caregiver(actor, visit.caregiver):
         raise refusal(None, ErrorCode.NOT_ASSIGNED_CAREGIVER, _("This visit belongs to another caregiver."))
     code = (code or "").strip()
     if code and not rules.code_matches(str(visit.public_id), code, visit.code_hash):
         raise refusal("code", ErrorCode.BAD_CODE, _("The confirmation code is not correct."))
     now = now or timezone.now()
-    before = audit.snapshot(visit)
+    before = audit.snapshot(visit, CHECK_OUT_FIELDS)
     home = _home(visit.elder)
     visit.status = VisitStatus.CLOSED
     visit.check_out_at = now
@@ -473,10 +576,10 @@ def check_out(visit: Visit, lat: Any, lng: Any, code: str = "", *, actor, now: d
     visit.check_out_distance_m = rules.distance_m(*point, *home) if home else None
     visit.duration_s = visit.check_out_epoch - visit.check_in_epoch
     visit.confirmed = bool(code)
-    visit.full_clean()
-    visit.save()
+    _clean_changed(visit, CHECK_OUT_FIELDS)
+    visit.save(update_fields=CHECK_OUT_FIELDS)
     audit.record_update(actor, visit, before, org_code=visit.elder.org_unit.code)
-    _move(_locked(visit.order), OrderStatus.COMPLETED, actor)
+    _move(visit.order, OrderStatus.COMPLETED, actor)
     return visit
 
 
