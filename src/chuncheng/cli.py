@@ -214,8 +214,13 @@ def cmd_createuser(args) -> int:
 
     org_unit = OrgUnit.objects.filter(code=args.org).first() if args.org else None
     institution = Institution.objects.filter(uscc=args.institution).first() if args.institution else None
+    from chuncheng.homecare.models import Provider
+
+    provider = Provider.objects.filter(uscc=args.provider.upper()).first() if getattr(args, "provider", None) else None
     try:
-        user, password = accounts.create_user(args.username, args.role, org_unit=org_unit, institution=institution)
+        user, password = accounts.create_user(
+            args.username, args.role, org_unit=org_unit, institution=institution, provider=provider
+        )
     except ValidationError as exc:
         _out(json.dumps({"code": "invalid", "errors": exc.messages}, ensure_ascii=False))
         return 2
@@ -482,6 +487,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("role")
     p.add_argument("--org", help="org-unit code (every role but the operator)")
     p.add_argument("--institution", help="institution USCC (operators)")
+    p.add_argument("--provider", help="home-service provider USCC (provider operators and caregivers)")
     p.set_defaults(func=cmd_createuser)
 
     p = sub.add_parser("assessment", help="capability assessment (GB/T 42195-2022) tools")

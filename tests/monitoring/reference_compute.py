@@ -215,7 +215,6 @@ no_data_source(
     "lottery_fund_share_eldercare",  # fund ledger not built yet
     "elder_volunteer_share",  # time bank / volunteer registry not wired into monitoring yet
     "model_age_friendly_communities",
-    "family_care_beds",  # home-care module: family care beds not held yet
     "assistive_device_rental",
     # childcare (托育) has no module yet
     "puhui_childcare_per_township",
@@ -228,6 +227,17 @@ no_data_source(
     "childcare_certified_share",
     "parenting_guidance_rate",
 )
+
+
+@indicator("family_care_beds")
+def family_care_beds(area: Area) -> Result:
+    """Per area (added with the familybeds module): beds of elders of the area started by the date, not closed."""
+    from chuncheng.familybeds.models import HomeCareBed
+
+    qs = HomeCareBed.objects.filter(elder__org_unit__code__startswith=area.prefix, start_date__lte=area.day).filter(
+        Q(end_date__isnull=True) | Q(end_date__gt=area.day)
+    )
+    return count(qs.count())
 
 
 @indicator("beds_per_1000_elders")

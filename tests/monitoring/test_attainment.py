@@ -2,10 +2,24 @@
 
 from __future__ import annotations
 
+import json
 from datetime import date
 from decimal import Decimal
+from functools import partial
 
-from chuncheng.monitoring.attainment import attainment, meets, project
+import pytest
+
+from chuncheng.monitoring import attainment as rules
+from chuncheng.monitoring.attainment import AttainmentRule, load_rules, meets, rule_on
+
+# The numbers of the policy file's first version, written out here so the tests below are worked by hand.
+RULE = AttainmentRule("test", date(2021, 1, 1), Decimal("0.10"), Decimal(1), 365)
+attainment = partial(rules.attainment, rule=RULE)
+
+
+def project(points, as_of, value, deadline):
+    return rules.project(points, as_of, value, deadline, RULE.window_days)
+
 
 DEADLINE = date(2025, 12, 31)
 AS_OF = date(2025, 1, 1)  # 364 days before the deadline
@@ -76,3 +90,57 @@ def test_projection_uses_only_the_last_year():
     # Least squares through (−364, 40), (−182, 45), (0, 50): slope 10/364 → 60 at +364.
     pts = [(date(2024, 1, 3), Decimal(40)), (date(2024, 7, 3), Decimal(45))]
     assert round(project(pts, AS_OF, Decimal(50), DEADLINE), 4) == Decimal(60)
+
+
+def test_the_rule_numbers_come_from_the_policy_file():
+    rule = rule_on(date(2025, 6, 30))
+    assert (rule.risk_margin, rule.zero_target_margin, rule.window_days) == (Decimal("0.10"), Decimal(1), 365)
+    assert rule.effective_from == date(2021, 1, 1)
+
+
+def test_a_wider_margin_turns_off_track_into_at_risk():
+    # Flat at 53 against ≥60: short by 7. Under 10 % (6) off track; under 12 % (7.2) at risk.
+    wide = AttainmentRule("wide", date(2021, 1, 1), Decimal("0.12"), Decimal(1), 365)
+    assert rules.attainment(Decimal(53), Decimal(60), "gte", AS_OF, DEADLINE, rule=RULE)[0] == "off_track"
+    assert rules.attainment(Decimal(53), Decimal(60), "gte", AS_OF, DEADLINE, rule=wide)[0] == "at_risk"
+    # A zero target: ≤0 with the value 0.5 is short by 0.5 ≤ 1 unit → at risk; with a zero margin of 0.4 off track.
+    tight = AttainmentRule("tight", date(2021, 1, 1), Decimal("0.10"), Decimal("0.4"), 365)
+    assert rules.attainment(Decimal("0.5"), Decimal(0), "lte", AS_OF, DEADLINE, rule=RULE)[0] == "at_risk"
+    assert rules.attainment(Decimal("0.5"), Decimal(0), "lte", AS_OF, DEADLINE, rule=tight)[0] == "off_track"
+    # A 100-day window drops the point 364 days back: flat at 50 against 60 → off track instead of on track.
+    short = AttainmentRule("short", date(2021, 1, 1), Decimal("0.10"), Decimal(1), 100)
+    history = [(date(2024, 1, 3), Decimal(40))]
+    assert rules.attainment(Decimal(50), Decimal(60), "gte", AS_OF, DEADLINE, history, rule=short)[0] == "off_track"
+
+
+def test_the_version_in_force_by_effective_date(tmp_path):
+    doc = {
+        "source": "test",
+        "versions": [
+            {
+                "version": "b",
+                "effective_from": "2025-01-01",
+                "risk_margin": {"value": "0.05"},
+                "zero_target_margin": {"value": "1"},
+                "window_days": {"value": 180},
+            },
+            {
+                "version": "a",
+                "effective_from": "2021-01-01",
+                "risk_margin": {"value": "0.10"},
+                "zero_target_margin": {"value": "1"},
+                "window_days": {"value": 365},
+            },
+        ],
+    }
+    path = tmp_path / "attainment.json"
+    path.write_text(json.dumps(doc))
+    loaded = load_rules(path)
+    assert [r.version for r in loaded] == ["a", "b"]
+    assert rule_on(date(2024, 12, 31), loaded).version == "a"
+    assert rule_on(date(2025, 1, 1), loaded).risk_margin == Decimal("0.05")
+    assert rule_on(date(2020, 1, 1), loaded).version == "a"  # before the first version: the first
+    doc["versions"][0]["risk_margin"]["value"] = "1.5"
+    path.write_text(json.dumps(doc))
+    with pytest.raises(ValueError):
+        load_rules(path)

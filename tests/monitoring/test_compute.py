@@ -204,7 +204,7 @@ def test_established_indicators(people, personas):
 
 
 def test_no_data_source_is_a_status_never_a_value(org_tree):
-    for key in ("family_care_beds", "elder_volunteer_share", "childcare_slots_per_1000", "tekun_willing_concentrated"):
+    for key in ("elder_volunteer_share", "childcare_slots_per_1000", "tekun_willing_concentrated"):
         assert values(key, CITY) == (None, None, None, ValueStatus.NO_DATA_SOURCE)
     # A reported indicator is not computed: it awaits the department's figure.
     assert values("life_expectancy", CITY) == (None, None, None, ValueStatus.AWAITING_REPORT)

@@ -46,3 +46,34 @@ def test_screen_is_scoped(personas, login, wuhua, catalogue):
     for user in (personas.operator, personas.sysadmin, personas.community):
         assert login(user).get("/screen/").status_code == 404
         assert login(user).get("/screen/data/").status_code == 404
+
+
+def test_screen_data_has_every_panel_and_a_fixed_query_count(personas, login, wuhua, catalogue):
+    from datetime import date
+
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from tests.monitoring import activity
+
+    city = login(personas.city)
+    url = "/screen/data/?org=530100&date=2025-06-30"
+    city.get(url)
+    with CaptureQueriesContext(connection) as empty:
+        data = city.get(url).json()
+    assert [d["count"] for d in data["meals"]] == [0] * 30 and len(data["visits"]) == 30
+    assert data["alarms"]["received_today"] == 0 and data["alarms"]["acknowledge"]["median"] is None
+    built = activity.build(personas, date(2025, 6, 30))
+    with CaptureQueriesContext(connection) as full:
+        data = city.get(url).json()
+    # activity.py: 32 residents (every third in 官渡区) at known levels; 15 alarms, one received on the day.
+    levels = {c["level"]: c["count"] for c in data["capability"]}
+    assert levels == {"intact": 6, "mild": 9, "moderate": 7, "severe": 5, "total": 3, "not_assessed": 2}
+    assert sum(levels.values()) == built["residents"]
+    assert sum(d["count"] for d in data["visits"]) == built["visits"]
+    assert data["meals"][-1]["date"] == "2025-06-30" and sum(d["count"] for d in data["meals"]) > 0
+    assert data["alarms"]["received_today"] == 1 and data["alarms"]["acknowledge"]["count"] == 12
+    assert len(full.captured_queries) == len(empty.captured_queries)
+    # 五华区's screen counts only its own residents: two of every three.
+    county = login(personas.wuhua).get("/screen/data/?date=2025-06-30").json()
+    assert sum(c["count"] for c in county["capability"]) == 21  # 32 less the 11 of n = 0, 3, …, 30

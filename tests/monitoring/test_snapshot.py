@@ -30,7 +30,7 @@ def test_snapshot_is_idempotent_and_complete(wuhua, catalogue):
         Decimal("46.6667"),
         "ok",
     )
-    no_source = IndicatorSnapshot.objects.get(indicator="family_care_beds", org_unit__code="530100", date=DAY)
+    no_source = IndicatorSnapshot.objects.get(indicator="elder_volunteer_share", org_unit__code="530100", date=DAY)
     assert (no_source.value, no_source.status) == (None, "no_data_source")
 
 

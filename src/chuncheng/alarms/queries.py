@@ -65,6 +65,8 @@ def response_times(user, month: date, level: str = AreaLevel.COUNTY) -> list[dic
     digits = AREA_DIGITS.get(level, AREA_DIGITS[AreaLevel.COUNTY])
     start, end = month_bounds(month)
     # ``user`` None is the command line's whole-city view (an operator of the machine, no person's data shown).
+    # Percentiles are taken in Python over one month's alarms (a few thousand, not a city-sized table): SQLite has
+    # no percentile_cont, and the figures must match on both databases.
     base = Alarm.objects.all() if user is None else Alarm.objects.for_user(user)
     rows = base.filter(received_at__gte=start, received_at__lt=end).values_list(
         "org_unit__code", "received_at", "acknowledged_at", "closed_at"

@@ -1,6 +1,6 @@
 """The whole demo in one call: the city (registry), assessments, the welfare pack with flags, entitlements and visits,
 a year of benefit batches and applications, meal assistance, home services with verified visits, family care beds,
-the time bank and alarms."""
+the time bank and alarms; last, two years of indicator snapshots."""
 
 from __future__ import annotations
 
@@ -13,6 +13,8 @@ from chuncheng.demo.community import build_alarms, build_timebank
 from chuncheng.demo.familybeds import build_familybeds
 from chuncheng.demo.homecare import build_homecare
 from chuncheng.demo.meals import build_meals
+from chuncheng.demo.monitoring import build_snapshots
+from chuncheng.demo.volume import build_volume
 
 DEMO_TODAY = date(2026, 11, 1)
 
@@ -34,8 +36,14 @@ def build_all(scale: str = "small", seed: int = 2021) -> dict[str, object]:
     result["benefit_applications"] = build_applications(DEMO_TODAY)
     result["meal_records"] = build_meals(DEMO_TODAY)["meal_records"]
     homecare.load_catalogue()
-    result["home_visits"] = build_homecare(DEMO_TODAY)["visits"]
+    home = build_homecare(DEMO_TODAY)
+    result["home_visits"] = home["visits"]
+    result["provider_settlements"] = home["settlements"]
     result["family_care_beds"] = build_familybeds(DEMO_TODAY)
     result["time_bank_services"] = build_timebank(DEMO_TODAY)
     result["alarms"] = build_alarms(DEMO_TODAY)
+    if scale == "city":  # two years of visits and meals, set-based (PostgreSQL only)
+        result["volume"] = build_volume(DEMO_TODAY)
+    # Last, from everything above: two years of indicator snapshots (24 month-ends and today).
+    result["indicator_snapshots"] = build_snapshots(DEMO_TODAY)["rows"]
     return result

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db.models import Count, Exists, OuterRef, Q, Sum
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Sum
 from django.db.models.functions import Coalesce, Substr
 
 from chuncheng.core.models import OrgUnit, Population
@@ -278,6 +278,27 @@ GROUPED: dict[str, Grouped] = {}
 REGISTRY: dict[str, Compute] = {}
 
 
+@dataclass(frozen=True)
+class Drill:
+    """The records behind an indicator's numerator (drill-down from a number to its records): ``records(day)`` is
+    the set the compute function counts or sums, before the area filter (unscoped: the page intersects it with the
+    user's own scope of ``model``); ``org_field`` is the path to the record's org unit, whose code prefix places it
+    in an area; ``columns`` are field paths shown per record; ``total`` is the column whose sum over the records is
+    the numerator (None: the numerator counts areas or records, not a column)."""
+
+    records: Callable[[date], QuerySet]
+    columns: tuple[str, ...]
+    org_field: str = "org_unit"
+    total: str | None = None
+
+    @property
+    def model(self):
+        return self.records(date(2000, 1, 1)).model
+
+
+DRILLS: dict[str, Drill] = {}
+
+
 def _single(key: str) -> Compute:
     def one(area: Area) -> Result:
         return GROUPED[key](Batch.single(area))[area.code]
@@ -286,13 +307,16 @@ def _single(key: str) -> Compute:
     return one
 
 
-def indicator(*keys: str):
-    """Register a grouped function (batch → {area code: Result}); ``REGISTRY`` gets the one-area wrapper."""
+def indicator(*keys: str, drill: Drill | None = None):
+    """Register a grouped function (batch → {area code: Result}); ``REGISTRY`` gets the one-area wrapper and
+    ``DRILLS`` the record list it drills down to, when its numerator is a set of records."""
 
     def wrap(fn: Grouped) -> Grouped:
         for key in keys:
             GROUPED[key] = fn
             REGISTRY[key] = _single(key)
+            if drill is not None:
+                DRILLS[key] = drill
         return fn
 
     return wrap
@@ -309,7 +333,6 @@ no_data_source(
     "lottery_fund_share_eldercare",  # fund ledger not built yet
     "elder_volunteer_share",  # time bank / volunteer registry not wired into monitoring yet
     "model_age_friendly_communities",
-    "family_care_beds",  # home-care module: family care beds not held yet
     "assistive_device_rental",
     # childcare (托育) has no module yet
     "puhui_childcare_per_township",
@@ -332,20 +355,66 @@ def _bed_share(part: Callable[[dict], int]) -> Grouped:
     return fn
 
 
-@indicator("beds_per_1000_elders")
+INSTITUTION_COLUMNS = (
+    "name",
+    "org_unit__name",
+    "kind",
+    "approved_beds",
+    "nursing_beds",
+    "safety_net_beds",
+    "puhui_beds",
+    "government_operated",
+    "internal_medical",
+    "medical_agreement",
+    "opened_on",
+)
+FACILITY_COLUMNS = ("code", "name", "kind", "org_unit__name", "operator", "beds", "opened_on")
+STAFF_COLUMNS = ("name", "role", "org_unit__name", "institution__name", "facility__name", "trained", "hired_on")
+
+
+def _institutions(total: str | None = None, **filters) -> Drill:
+    return Drill(lambda day: institutions_on(day).filter(**filters), INSTITUTION_COLUMNS, total=total)
+
+
+def _facilities(kinds, **filters) -> Drill:
+    return Drill(lambda day: facilities_on(day, kinds).filter(**filters), FACILITY_COLUMNS)
+
+
+def _staff(role: str, **filters) -> Drill:
+    return Drill(lambda day: staff_on(day, role).filter(**filters), STAFF_COLUMNS)
+
+
+@indicator("beds_per_1000_elders", drill=_institutions("approved_beds"))
 def beds_per_1000_elders(batch: Batch) -> dict[str, Result]:
     b, pop = beds(batch), elders_60plus(batch)
     return batch.each(lambda a: ratio(b[a.prefix]["approved"], pop[a.prefix], Unit.PER_1000))
 
 
-indicator("nursing_bed_share")(_bed_share(lambda b: b["nursing"]))
-indicator("safety_net_bed_share")(_bed_share(lambda b: b["safety_net"]))
-indicator("safety_net_and_puhui_bed_share")(_bed_share(lambda b: b["safety_net"] + b["puhui"]))
-indicator("government_operated_bed_share")(_bed_share(lambda b: b["government"]))
-indicator("beds_per_1000_elders_private")(_bed_share(lambda b: b["approved"] - b["government"]))
+indicator("nursing_bed_share", drill=_institutions("nursing_beds"))(_bed_share(lambda b: b["nursing"]))
+indicator("safety_net_bed_share", drill=_institutions("safety_net_beds"))(_bed_share(lambda b: b["safety_net"]))
+indicator(
+    "safety_net_and_puhui_bed_share",
+    drill=Drill(
+        lambda day: institutions_on(day).annotate(safety_net_and_puhui=F("safety_net_beds") + F("puhui_beds")),
+        (*INSTITUTION_COLUMNS, "safety_net_and_puhui"),
+        total="safety_net_and_puhui",
+    ),
+)(_bed_share(lambda b: b["safety_net"] + b["puhui"]))
+indicator("government_operated_bed_share", drill=_institutions("approved_beds", government_operated=True))(
+    _bed_share(lambda b: b["government"])
+)
+indicator("beds_per_1000_elders_private", drill=_institutions("approved_beds", government_operated=False))(
+    _bed_share(lambda b: b["approved"] - b["government"])
+)
 
 
-@indicator("medical_integration_coverage")
+@indicator(
+    "medical_integration_coverage",
+    drill=Drill(
+        lambda day: institutions_on(day).filter(Q(internal_medical=True) | Q(medical_agreement=True)),
+        INSTITUTION_COLUMNS,
+    ),
+)
 def medical_integration_coverage(batch: Batch) -> dict[str, Result]:
     rows = batch.rows(
         institutions_on(batch.day),
@@ -380,22 +449,22 @@ def _counties_with(batch: Batch, qs, at_least: int = 1) -> dict[str, Result]:
     return batch.each(one)
 
 
-@indicator("medical_integrated_per_county")
+@indicator("medical_integrated_per_county", drill=_institutions(internal_medical=True))
 def medical_integrated_per_county(batch: Batch) -> dict[str, Result]:
     return _counties_with(batch, institutions_on(batch.day).filter(internal_medical=True))
 
 
-@indicator("senior_university_per_county")
+@indicator("senior_university_per_county", drill=_facilities([FacilityKind.SENIOR_UNIVERSITY]))
 def senior_university_per_county(batch: Batch) -> dict[str, Result]:
     return _counties_with(batch, facilities_on(batch.day, [FacilityKind.SENIOR_UNIVERSITY]))
 
 
-@indicator("rural_regional_centers_per_county")
+@indicator("rural_regional_centers_per_county", drill=_facilities([FacilityKind.RURAL_REGIONAL_CENTER]))
 def rural_regional_centers_per_county(batch: Batch) -> dict[str, Result]:
     return _counties_with(batch, facilities_on(batch.day, [FacilityKind.RURAL_REGIONAL_CENTER]), at_least=2)
 
 
-@indicator("street_center_coverage")
+@indicator("street_center_coverage", drill=_facilities([FacilityKind.STREET_CENTER], org_unit__urban=True))
 def street_center_coverage(batch: Batch) -> dict[str, Result]:
     """Set S's reading: streets (urban townships, 街道) with a street comprehensive centre."""
     if all(a.level == Level.VILLAGE for a in batch.areas):
@@ -403,28 +472,37 @@ def street_center_coverage(batch: Batch) -> dict[str, Result]:
     return covered(batch, Level.TOWNSHIP, [FacilityKind.STREET_CENTER], urban=True)
 
 
-@indicator("senior_university_branch_townships")
+@indicator("senior_university_branch_townships", drill=_facilities([FacilityKind.SENIOR_UNIVERSITY]))
 def senior_university_branch_townships(batch: Batch) -> dict[str, Result]:
     return covered(batch, Level.TOWNSHIP, [FacilityKind.SENIOR_UNIVERSITY])
 
 
-@indicator("senior_learning_point_villages")
+@indicator(
+    "senior_learning_point_villages",
+    drill=_facilities([FacilityKind.SENIOR_UNIVERSITY], org_unit__level=Level.VILLAGE),
+)
 def senior_learning_point_villages(batch: Batch) -> dict[str, Result]:
     return covered(batch, Level.VILLAGE, [FacilityKind.SENIOR_UNIVERSITY])
 
 
-@indicator("rural_homecare_center_coverage")
+@indicator(
+    "rural_homecare_center_coverage",
+    drill=_facilities([FacilityKind.RURAL_CENTER, FacilityKind.MUTUAL_AID_STATION], org_unit__level=Level.VILLAGE),
+)
 def rural_homecare_center_coverage(batch: Batch) -> dict[str, Result]:
     kinds = [FacilityKind.RURAL_CENTER, FacilityKind.MUTUAL_AID_STATION]
     return covered(batch, Level.VILLAGE, kinds, urban=False)
 
 
-@indicator("day_care_coverage")
+@indicator(
+    "day_care_coverage",
+    drill=_facilities([FacilityKind.DAY_CARE, FacilityKind.COMMUNITY_CENTER], org_unit__level=Level.VILLAGE),
+)
 def day_care_coverage(batch: Batch) -> dict[str, Result]:
     return covered(batch, Level.VILLAGE, [FacilityKind.DAY_CARE, FacilityKind.COMMUNITY_CENTER], urban=True)
 
 
-@indicator("community_facility_coverage")
+@indicator("community_facility_coverage", drill=_facilities(FacilityKind.values, org_unit__level=Level.VILLAGE))
 def community_facility_coverage(batch: Batch) -> dict[str, Result]:
     return covered(batch, Level.VILLAGE, FacilityKind.values, urban=True)
 
@@ -442,13 +520,19 @@ def _canteens(batch: Batch) -> dict[str, dict]:
     )
 
 
-@indicator("canteens_stock")
+@indicator("canteens_stock", drill=_facilities([FacilityKind.CANTEEN]))
 def canteens_stock(batch: Batch) -> dict[str, Result]:
     rows = _canteens(batch)
     return batch.each(lambda a: count(rows.get(a.prefix, {}).get("n", 0)))
 
 
-@indicator("new_canteens_per_year")
+@indicator(
+    "new_canteens_per_year",
+    drill=Drill(
+        lambda day: facilities_on(day, [FacilityKind.CANTEEN]).filter(opened_on__gte=date(day.year, 1, 1)),
+        FACILITY_COLUMNS,
+    ),
+)
 def new_canteens_per_year(batch: Batch) -> dict[str, Result]:
     rows = _canteens(batch)
     return batch.each(lambda a: count(rows.get(a.prefix, {}).get("new", 0)))
@@ -465,13 +549,13 @@ def _social_workers(batch: Batch) -> dict[str, dict]:
     )
 
 
-@indicator("social_workers_per_1000_elders")
+@indicator("social_workers_per_1000_elders", drill=_staff(StaffRole.SOCIAL_WORKER))
 def social_workers_per_1000_elders(batch: Batch) -> dict[str, Result]:
     rows, pop = _social_workers(batch), elders_60plus(batch)
     return batch.each(lambda a: ratio(rows.get(a.prefix, {}).get("n", 0), pop[a.prefix], Unit.PER_1000))
 
 
-@indicator("social_workers_per_100_beds")
+@indicator("social_workers_per_100_beds", drill=_staff(StaffRole.SOCIAL_WORKER, institution__isnull=False))
 def social_workers_per_100_beds(batch: Batch) -> dict[str, Result]:
     rows, b = _social_workers(batch), beds(batch)
     return batch.each(
@@ -479,7 +563,7 @@ def social_workers_per_100_beds(batch: Batch) -> dict[str, Result]:
     )
 
 
-@indicator("caregivers_trained")
+@indicator("caregivers_trained", drill=_staff(StaffRole.CAREGIVER, trained=True))
 def caregivers_trained(batch: Batch) -> dict[str, Result]:
     rows = batch.rows(staff_on(batch.day, StaffRole.CAREGIVER).filter(trained=True), n=Count("id"))
     return batch.each(lambda a: count(rows.get(a.prefix, {}).get("n", 0)))
@@ -504,6 +588,31 @@ def tekun_disabled_concentrated(batch: Batch) -> dict[str, Result]:
     return batch.each(
         lambda a: ratio(rows.get(a.prefix, {}).get("hit", 0), rows.get(a.prefix, {}).get("n", 0), Unit.PERCENT)
     )
+
+
+def family_beds_on(day: date):
+    """Family care beds built by the date and not closed by then (a suspended bed stays built)."""
+    from chuncheng.familybeds.models import HomeCareBed
+
+    return HomeCareBed.objects.filter(start_date__lte=day).filter(Q(end_date__isnull=True) | Q(end_date__gt=day))
+
+
+FAMILY_BED_COLUMNS = (
+    "elder__org_unit__name",
+    "institution__name",
+    "provider__name",
+    "capability_level",
+    "start_date",
+    "planned_visits",
+    "status",
+)
+
+
+@indicator("family_care_beds", drill=Drill(family_beds_on, FAMILY_BED_COLUMNS, org_field="elder__org_unit"))
+def family_care_beds(batch: Batch) -> dict[str, Result]:
+    """Family care beds (家庭养老床位) of elders living in the area, built by the date and not closed then."""
+    rows = batch.rows(family_beds_on(batch.day), "elder__org_unit__code", n=Count("id"))
+    return batch.each(lambda a: count(rows.get(a.prefix, {}).get("n", 0)))
 
 
 def last_full_month(day: date) -> date:
@@ -568,11 +677,25 @@ def capability_assessment_system(batch: Batch) -> dict[str, Result]:
     return batch.each(lambda a: count(1 if a.prefix in signed else 0))
 
 
+def _shared_batches(areas: Iterable[Area]) -> list[Batch]:
+    """Inside ``memoized()`` the same areas give the same batches, so the figures a batch reads once (bed sums,
+    the 60+ population, unit lists, canteens, social workers) are shared by every indicator of a snapshot instead
+    of being read again per indicator."""
+    areas = tuple(areas)
+    cache = _MEMO.get()
+    if cache is None:
+        return batches(areas)
+    key = ("batches", areas)
+    if key not in cache:
+        cache[key] = batches(areas)
+    return cache[key]
+
+
 def compute_many(key: str, areas: Iterable[Area]) -> dict[tuple[str, date], Result]:
     """One indicator for many areas: one batch per level (and date), each a few grouped queries."""
     fn = GROUPED.get(key)
     result: dict[tuple[str, date], Result] = {}
-    for batch in batches(areas):
+    for batch in _shared_batches(areas):
         if fn is None:
             values = batch.each(lambda a: Result(None, None, None, ValueStatus.AWAITING_REPORT))
         else:

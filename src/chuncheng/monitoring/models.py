@@ -1,9 +1,14 @@
-"""The indicator catalogue as versioned data (catalogue → indicators → targets per target set) and the stored
-indicator values per org unit and date (snapshots)."""
+"""The indicator catalogue as versioned data (catalogue → indicators → targets per target set), the stored
+indicator values per org unit and date (snapshots), and the values departments report (reported values)."""
 
 from __future__ import annotations
 
+import uuid
+from pathlib import Path
+
+from django.conf import settings
 from django.db import models
+from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 from chuncheng.core.models import OrgUnit
@@ -142,3 +147,103 @@ class IndicatorSnapshot(models.Model):
             )
         ]
         indexes = [models.Index(fields=["org_unit", "date"], name="monitoring_snap_org_date")]
+
+
+class ReportPeriod(models.TextChoices):
+    """How often a reported indicator is reported (policies/kunming/monitoring/reporting.json); also the bulletin's
+    period (month or quarter)."""
+
+    MONTH = "month", _("Month")
+    QUARTER = "quarter", _("Quarter")
+    YEAR = "year", _("Year")
+
+
+class ReportState(models.TextChoices):
+    SUBMITTED = "submitted", _("Awaiting review")
+    APPROVED = "approved", _("Approved")
+    RETURNED = "returned", _("Returned")
+    SUPERSEDED = "superseded", _("Superseded")
+
+
+class ReportedValueQuerySet(ScopedQuerySet):
+    pass
+
+
+def evidence_path(instance: ReportedValue, filename: str) -> str:
+    """Stored under ``VAR_DIR/media/monitoring/reported/<uuid><ext>``: never the uploaded name, which is kept in
+    ``evidence_name`` and given back on download."""
+    suffix = Path(filename).suffix.lower()[:10]
+    return f"monitoring/reported/{instance.public_id}{suffix}"
+
+
+class ReportedValue(models.Model):
+    """A figure a responsible department enters for an indicator, an area and a period (上报数), with its evidence
+    file and a note; a second user at the same or a higher level approves or returns it (maker-checker). Rows are
+    never deleted: a new value for the same indicator, area and period supersedes the old one, which stays visible.
+    Keyed by the indicator's key (like snapshots), so history survives catalogue versions."""
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    indicator = models.CharField(_("indicator"), max_length=60)
+    org_unit = models.ForeignKey(OrgUnit, models.PROTECT, related_name="+", verbose_name=_("org unit"))
+    period_kind = models.CharField(_("period"), max_length=10, choices=ReportPeriod.choices)
+    period_start = models.DateField(_("period start"))
+    period_end = models.DateField(_("period end"))
+    value = models.DecimalField(_("value"), max_digits=18, decimal_places=4)
+    note = models.TextField(_("note"), blank=True)
+    evidence = models.FileField(_("evidence"), upload_to=evidence_path, max_length=200)
+    evidence_name = models.CharField(_("file name"), max_length=255)
+    evidence_size = models.PositiveBigIntegerField(_("size (bytes)"))
+    evidence_sha256 = models.CharField(_("SHA-256"), max_length=64)
+    evidence_content_type = models.CharField(_("content type"), max_length=100)
+    state = models.CharField(_("state"), max_length=12, choices=ReportState.choices, default=ReportState.SUBMITTED)
+    supersedes = models.ForeignKey(
+        "self", models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("supersedes")
+    )
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.PROTECT, related_name="+", verbose_name=_("reported by")
+    )
+    submitted_at = models.DateTimeField(_("reported at"))
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("reviewer")
+    )
+    reviewed_at = models.DateTimeField(_("reviewed at"), null=True, blank=True)
+    review_note = models.TextField(_("review note"), blank=True)
+
+    objects = ReportedValueQuerySet.as_manager()
+
+    scope_resource = "monitoring_report"
+    scope_org_field = "org_unit"
+    scope_institution_field = None
+    scope_personal = False
+
+    class Meta:
+        verbose_name = _("reported value")
+        verbose_name_plural = _("reported values")
+        ordering = ["indicator", "org_unit", "-period_start", "-submitted_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(period_end__gte=F("period_start")),
+                name="monitoring_reported_period_order",
+                violation_error_code="monitoring_bad_period",
+            ),
+            # At most one value awaiting review and one approved value per indicator, area and period.
+            models.UniqueConstraint(
+                fields=["indicator", "org_unit", "period_kind", "period_start"],
+                condition=Q(state="submitted"),
+                name="monitoring_reported_one_pending",
+                violation_error_code="monitoring_concurrent_report",
+            ),
+            models.UniqueConstraint(
+                fields=["indicator", "org_unit", "period_kind", "period_start"],
+                condition=Q(state="approved"),
+                name="monitoring_reported_one_approved",
+                violation_error_code="monitoring_concurrent_report",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["indicator", "org_unit", "period_start"], name="monitoring_rep_key"),
+            models.Index(fields=["state", "period_start"], name="monitoring_rep_state"),
+        ]
+
+    def __str__(self) -> str:
+        return str(self.public_id)

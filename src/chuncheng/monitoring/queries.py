@@ -4,23 +4,27 @@ snapshots where present, else computed live), targets per set and attainment."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
+from django.db.models import Count, Q, Sum
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
 from chuncheng.core.models import OrgUnit
 from chuncheng.core.roles import ADMIN_ROLES, Action, Level
-from chuncheng.core.scope import permitted
+from chuncheng.core.scope import org_scope_prefix, permitted
+from chuncheng.elders.choices import CapabilityLevel
 from chuncheng.monitoring import attainment as rule
-from chuncheng.monitoring import compute, services
+from chuncheng.monitoring import compute, panels, services, sparkline
 from chuncheng.monitoring.choices import Attainment, Direction, ErrorCode, SourceKind, TargetLevel, Theme, ValueStatus
 from chuncheng.monitoring.models import Indicator, IndicatorSnapshot
 
 RESOURCE = "monitoring"
+TREND_MONTHS = 24  # the sparkline's span: one point per month (the month's latest snapshot)
 CHILD_LEVEL = {Level.CITY: Level.COUNTY, Level.COUNTY: Level.TOWNSHIP}
 ATTAINMENT_CSS = {
     Attainment.ATTAINED: "text-bg-success",
@@ -98,28 +102,72 @@ class Row:
     status: str
     stored: bool
     targets: list[TargetRow] = field(default_factory=list)
+    trend: sparkline.Sparkline | None = None
+    drill: bool = False
 
     @property
     def status_label(self) -> str:
         return ValueStatus(self.status).label
 
+    @property
+    def lead_status(self) -> str:
+        """The attainment of the first target set that applies (the colour of the value and its sparkline)."""
+        for t in self.targets:
+            if t.status != Attainment.NOT_APPLICABLE:
+                return t.status
+        return Attainment.NO_VALUE
 
-def area_table(unit: OrgUnit, day: date) -> list[Row]:
-    """Every indicator of the catalogue in force on ``day`` for ``unit``: the stored snapshot of that day when there
-    is one, else computed now; each target with its attainment (history: the unit's snapshots before the day)."""
-    stored = {s.indicator: s for s in IndicatorSnapshot.objects.filter(org_unit=unit, date=day)}
-    history: dict[str, list[tuple[date, Decimal]]] = {}
+
+def month_ends(day: date, months: int) -> list[date]:
+    """The last day of each of the ``months`` months before ``day``'s month."""
+    ends, first = [], day.replace(day=1)
+    for _i in range(months):
+        first -= timedelta(days=1)
+        ends.append(first)
+        first = first.replace(day=1)
+    return ends
+
+
+def unit_history(unit: OrgUnit, day: date, window_days: int) -> dict[str, list[tuple[date, Decimal]]]:
+    """The unit's stored values before ``day`` that the page needs, per indicator, oldest first: every snapshot of
+    the attainment window (the projection) and the month-end snapshots of the trend's span (the sparkline). One
+    query, bounded by date however long the history grows."""
+    wanted = Q(date__gte=day - timedelta(days=window_days)) | Q(date__in=month_ends(day, TREND_MONTHS))
+    found: dict[str, list[tuple[date, Decimal]]] = {}
     for key, d, v in (
-        IndicatorSnapshot.objects.filter(org_unit=unit, date__lt=day, value__isnull=False)
+        IndicatorSnapshot.objects.filter(wanted, org_unit=unit, date__lt=day, value__isnull=False)
         .order_by("date")
         .values_list("indicator", "date", "value")
     ):
-        history.setdefault(key, []).append((d, v))
+        found.setdefault(key, []).append((d, v))
+    return found
+
+
+def area_table(unit: OrgUnit, day: date) -> list[Row]:
+    """Every indicator of the catalogue in force on ``day`` for ``unit``: the stored snapshot of that day when there
+    is one, else computed now; each target with its attainment under the rule in force on the day (history: the
+    unit's snapshots before the day) and the trend of the last ``TREND_MONTHS`` months."""
+    stored = {s.indicator: s for s in IndicatorSnapshot.objects.filter(org_unit=unit, date=day)}
+    rules = rule.rule_on(day)
+    history = unit_history(unit, day, rules.window_days)
+    # Without a snapshot of the day, approved reported values in force are read live, as computed values are.
+    live = {}
+    if not stored:
+        live = {k: rv for (k, _u), rv in services.reported_in_force(day, [unit], _reported_keys(day)).items()}
     with compute.memoized():
-        return _table(unit, day, stored, history)
+        return _table(unit, day, stored, history, rules, live)
 
 
-def _table(unit: OrgUnit, day: date, stored: dict, history: dict) -> list[Row]:
+def _reported_keys(day: date) -> list[str]:
+    catalogue = services.current_catalogue(day)
+    if catalogue is None:
+        return []
+    return list(catalogue.indicators.filter(source_kind=SourceKind.REPORTED).values_list("key", flat=True))
+
+
+def _table(
+    unit: OrgUnit, day: date, stored: dict, history: dict, rules: rule.AttainmentRule, live: dict | None = None
+) -> list[Row]:
     area = compute.Area.of(unit, day)
     rows = []
     for ind in indicators(day):
@@ -129,6 +177,8 @@ def _table(unit: OrgUnit, day: date, stored: dict, history: dict) -> list[Row]:
         elif ind.source_kind == SourceKind.COMPUTED:
             r = compute.compute(ind.key, area)
             row = Row(ind, r.value, r.numerator, r.denominator, r.status, False)
+        elif (live or {}).get(ind.key) is not None:
+            row = Row(ind, live[ind.key].value, None, None, ValueStatus.OK, False)
         else:
             r = compute.compute("", area)
             row = Row(ind, None, None, None, r.status, False)
@@ -143,6 +193,7 @@ def _table(unit: OrgUnit, day: date, stored: dict, history: dict) -> list[Row]:
                     day,
                     target.target_set.target_date,
                     history.get(ind.key, ()),
+                    rule=rules,
                 )
             row.targets.append(
                 TargetRow(
@@ -156,6 +207,11 @@ def _table(unit: OrgUnit, day: date, stored: dict, history: dict) -> list[Row]:
                     projected,
                 )
             )
+        points = list(history.get(ind.key, ()))
+        if row.value is not None:
+            points.append((day, row.value))
+        row.trend = sparkline.draw(sparkline.monthly(points, day, TREND_MONTHS))
+        row.drill = ind.key in compute.DRILLS and row.value is not None
         rows.append(row)
     return rows
 
@@ -188,6 +244,13 @@ def ranking(unit: OrgUnit, day: date, key: str) -> tuple[Indicator | None, list[
     computed = {}
     if missing and ind.source_kind == SourceKind.COMPUTED:
         computed = compute.compute_many(key, [compute.Area.of(k, day) for k in missing])
+    elif missing:  # approved reported values in force, read live
+        in_force = services.reported_in_force(day, missing, [key])
+        computed = {
+            (kid.code, day): compute.Result(None, None, in_force[(key, kid.pk)].value, ValueStatus.OK)
+            for kid in missing
+            if (key, kid.pk) in in_force
+        }
     rows = []
     for kid in kids:
         snap = stored.get(kid.pk) or computed.get((kid.code, day))
@@ -200,6 +263,7 @@ def ranking(unit: OrgUnit, day: date, key: str) -> tuple[Indicator | None, list[
         (r for r in rows if r.value is not None), key=lambda r: (r.value if lower else -r.value, r.unit.code)
     )
     without = [r for r in rows if r.value is None]
+    rules = rule.rule_on(day)
     for i, r in enumerate(with_value, start=1):
         r.rank = i
     for r in with_value + without:
@@ -208,7 +272,7 @@ def ranking(unit: OrgUnit, day: date, key: str) -> tuple[Indicator | None, list[
                 status = Attainment.NOT_APPLICABLE
             else:
                 status, _projected = rule.attainment(
-                    r.value, target.value, target.comparison, day, target.target_set.target_date, ()
+                    r.value, target.value, target.comparison, day, target.target_set.target_date, (), rule=rules
                 )
             r.targets.append(
                 TargetRow(
@@ -250,7 +314,8 @@ def _float(value) -> float | None:
 
 def screen_data(unit: OrgUnit, day: date) -> dict:
     """What the big screen shows for ``unit`` on ``day``: headline figures, approved beds and nursing-bed share per
-    child area (one grouped batch), and the attainment overview of target set S (counts per status)."""
+    child area (one grouped batch), the attainment overview of target set S (counts per status), and the activity
+    panels of ``panels`` (capability structure of residents, meals and verified visits per day, alarms)."""
     rows = area_table(unit, day)
     by_key = {r.indicator.key: r for r in rows}
     headlines = [
@@ -288,6 +353,10 @@ def screen_data(unit: OrgUnit, day: date) -> dict:
         "generated_at": timezone.now().isoformat(timespec="seconds"),
         "headlines": headlines,
         "children": per_child,
+        "capability": panels.capability_structure(unit.code, day),
+        "meals": panels.meals_per_day(unit.code, day),
+        "visits": panels.visits_per_day(unit.code, day),
+        "alarms": panels.alarms(unit.code, day),
         "attainment": {
             "set": SCREEN_TARGET_SET,
             "counts": [
@@ -297,3 +366,81 @@ def screen_data(unit: OrgUnit, day: date) -> dict:
             ],
         },
     }
+
+
+# ---- drill-down: the records behind a number ---------------------------------------------------------------
+
+# Columns a drill names that are not model fields, or whose values need labels the field does not carry.
+EXTRA_LABELS = {"safety_net_and_puhui": _lazy("safety-net + puhui beds")}
+EXTRA_CHOICES = {"capability_level": dict(CapabilityLevel.choices)}
+
+
+@dataclass
+class DrillColumn:
+    path: str
+    label: str
+    kind: str  # "bool", "number", "date" or "text"
+    choices: dict | None = None
+
+    def show(self, value):
+        if value is None or value == "":
+            return "—"
+        if self.choices is not None:
+            return self.choices.get(value, value)
+        return value
+
+
+def _column(model, path: str) -> DrillColumn:
+    if path in EXTRA_LABELS:
+        return DrillColumn(path, EXTRA_LABELS[path], "number")
+    # A path through a relation ("org_unit__name") is labelled by the relation ("org unit").
+    names = path.split("__")
+    label = model._meta.get_field(names[0]).verbose_name
+    f, current = None, model
+    for name in names:
+        f = current._meta.get_field(name)
+        current = f.related_model if f.is_relation else current
+    kind = {
+        "BooleanField": "bool",
+        "DateField": "date",
+        "PositiveIntegerField": "number",
+        "PositiveSmallIntegerField": "number",
+        "IntegerField": "number",
+    }.get(f.get_internal_type(), "text")
+    choices = EXTRA_CHOICES.get(path) or (dict(f.flatchoices) if f.choices else None)
+    return DrillColumn(path, str(label), kind, choices)
+
+
+@dataclass
+class DrillTable:
+    indicator: Indicator
+    columns: list[DrillColumn]
+    records: object  # the scoped, ordered queryset of value tuples (paginated by the view)
+    total_column: DrillColumn | None
+    total: Decimal | int | None
+    count: int
+
+
+def drill_keys(user) -> set[str]:
+    """The indicators whose records this user may see (the monitoring permission alone is not enough: the list
+    shows records of another module, read through that module's own scope)."""
+    return {key for key, d in compute.DRILLS.items() if permitted(user, d.model.scope_resource, Action.VIEW)}
+
+
+def drill(user, unit: OrgUnit, day: date, key: str) -> DrillTable:
+    """The records behind ``key``'s numerator for ``unit`` on ``day``: the compute function's own record set
+    (``compute.DRILLS``), inside the area, intersected with the user's scope of that module. 404 when the indicator
+    has no record list or the user may not read its module."""
+    ind = indicators(day).filter(key=key).first()
+    spec = compute.DRILLS.get(key)
+    if ind is None or spec is None or key not in drill_keys(user):
+        raise Http404
+    model = spec.model
+    area_filter = {f"{spec.org_field}__code__startswith": org_scope_prefix(unit.code)}
+    scoped = model.objects.for_user(user, Action.VIEW)
+    qs = spec.records(day).filter(pk__in=scoped.values("pk")).filter(**area_filter)
+    columns = [_column(model, path) for path in spec.columns]
+    summary = qs.aggregate(n=Count("pk"), **({"total": Sum(spec.total)} if spec.total else {}))
+    total_column = next((c for c in columns if c.path == spec.total), None)
+    records = qs.order_by(f"{spec.org_field}__code", "pk").values_list(*spec.columns)
+    return DrillTable(ind, columns, records, total_column, summary.get("total"), summary["n"])

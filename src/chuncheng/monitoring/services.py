@@ -16,8 +16,25 @@ from chuncheng.core import audit
 from chuncheng.core.models import AuditAction, OrgUnit
 from chuncheng.core.roles import Level
 from chuncheng.monitoring import compute
-from chuncheng.monitoring.choices import Comparison, Direction, ErrorCode, SourceKind, TargetLevel, Theme, Unit
-from chuncheng.monitoring.models import CatalogueVersion, Indicator, IndicatorSnapshot, Target, TargetSet
+from chuncheng.monitoring.choices import (
+    Comparison,
+    Direction,
+    ErrorCode,
+    SourceKind,
+    TargetLevel,
+    Theme,
+    Unit,
+    ValueStatus,
+)
+from chuncheng.monitoring.models import (
+    CatalogueVersion,
+    Indicator,
+    IndicatorSnapshot,
+    ReportedValue,
+    ReportState,
+    Target,
+    TargetSet,
+)
 
 PACK = Path(__file__).resolve().parent.parent / "policies" / "kunming" / "monitoring" / "indicators.json"
 SNAPSHOT_LEVELS = (Level.CITY, Level.COUNTY, Level.TOWNSHIP)
@@ -128,16 +145,58 @@ def snapshot_units(day: date):
 
 
 def compute_rows(day: date, unit_list=None, keys=None) -> list[IndicatorSnapshot]:
-    """The snapshot rows of every computed indicator for every unit (city, counties, townships valid on ``day``)."""
+    """The snapshot rows of every computed indicator for every unit (city, counties, townships valid on ``day``),
+    and, unless ``keys`` names the indicators, the approved reported values in force."""
     catalogue = current_catalogue(day)
+    explicit_keys = keys is not None
     if keys is None:
         keys = (
             list(catalogue.indicators.filter(source_kind=SourceKind.COMPUTED).values_list("key", flat=True))
             if catalogue
             else list(compute.REGISTRY)
         )
+    units = list(unit_list if unit_list is not None else snapshot_units(day))
     with compute.memoized():
-        return _rows(day, keys, unit_list if unit_list is not None else snapshot_units(day))
+        rows = _rows(day, keys, units)
+    if explicit_keys or catalogue is None:
+        return rows
+    # Approved reported values enter the snapshot beside the computed ones (item 3).
+    return rows + reported_rows(day, units, catalogue)
+
+
+def reported_in_force(day: date, units, keys) -> dict[tuple[str, int], ReportedValue]:
+    """The approved reported value in force on ``day`` per (indicator key, unit id): the one of the latest period
+    that has started by then. One query for every unit and indicator."""
+    found: dict[tuple[str, int], ReportedValue] = {}
+    for rv in (
+        ReportedValue.objects.filter(
+            state=ReportState.APPROVED, period_start__lte=day, indicator__in=list(keys), org_unit__in=list(units)
+        )
+        .order_by("indicator", "org_unit_id", "-period_start", "-period_end")
+        .only("indicator", "org_unit_id", "value", "period_start", "period_end")
+    ):
+        found.setdefault((rv.indicator, rv.org_unit_id), rv)
+    return found
+
+
+def reported_rows(day: date, units, catalogue: CatalogueVersion) -> list[IndicatorSnapshot]:
+    """Snapshot rows of the reported indicators that have an approved value in force (the rest stay awaiting a
+    report and are not stored, as before)."""
+    keys = list(catalogue.indicators.filter(source_kind=SourceKind.REPORTED).values_list("key", flat=True))
+    units = list(units)
+    by_id = {u.pk: u for u in units}
+    return [
+        IndicatorSnapshot(
+            indicator=key,
+            org_unit=by_id[unit_id],
+            date=day,
+            numerator=None,
+            denominator=None,
+            value=rv.value,
+            status=ValueStatus.OK,
+        )
+        for (key, unit_id), rv in reported_in_force(day, units, keys).items()
+    ]
 
 
 def _rows(day: date, keys, unit_list) -> list[IndicatorSnapshot]:
