@@ -66,7 +66,9 @@ def test_queries_do_not_grow_with_the_number_of_areas(demo):
     with CaptureQueriesContext(connection) as full:
         rows = services.compute_rows(day, unit_list=units)
     assert len(rows) > 50 * len(few)
-    assert len(full.captured_queries) == len(small.captured_queries)
+    # Never more for all areas than for one per level; fewer, as a whole snapshot sums township counts up to the
+    # counties and the city (Batch.rows) where three scattered areas cannot share them.
+    assert len(full.captured_queries) <= len(small.captured_queries)
     # About four queries per computed indicator and level at most (the former per-area code took ~3,700).
     computed = services.current_catalogue(day).indicators.filter(source_kind="computed").count()
     assert len(full.captured_queries) <= 4 * computed + 10

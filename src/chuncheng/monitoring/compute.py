@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
+from django.core.exceptions import EmptyResultSet
 from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Sum
 from django.db.models.functions import Coalesce, Substr
 
@@ -145,10 +146,48 @@ class Batch:
         )
 
     def rows(self, qs, field: str = "org_unit__code", **aggregates) -> dict[str, dict]:
-        return {r["area"]: r for r in self.grouped(qs, field).annotate(**aggregates)}
+        """Per area prefix, the aggregates over ``qs``. Inside ``memoized()`` additive aggregates (counts and sums,
+        not distinct) are read once at township resolution and summed up for the county and city batches of the same
+        snapshot: the three levels then cost one scan of a city-sized table instead of three."""
+        cache = _MEMO.get()
+        key = _rollup_key(qs, field, self.within, self.digits, aggregates) if cache is not None else None
+        if key is None:
+            return {r["area"]: r for r in self.grouped(qs, field).annotate(**aggregates)}
+        if key not in cache:
+            cache[key] = list(
+                qs.filter(**{f"{field}__startswith": self.within})
+                .annotate(area=Substr(field, 1, key[3]))
+                .order_by()
+                .values("area")
+                .annotate(**aggregates)
+            )
+        summed: dict[str, dict] = {}
+        for row in cache[key]:
+            area = row["area"][: self.digits]
+            acc = summed.setdefault(area, {"area": area, **dict.fromkeys(aggregates)})
+            for name in aggregates:
+                if row[name] is not None:
+                    acc[name] = (acc[name] or 0) + row[name]
+        return summed
 
     def each(self, fn: Callable[[Area], Result]) -> dict[str, Result]:
         return {a.code: fn(a) for a in self.areas}
+
+
+FINEST_DIGITS = 9  # township: the resolution additive figures are read at, then summed up
+
+
+def _rollup_key(qs, field: str, within: str, digits: int, aggregates: dict) -> tuple | None:
+    """The memo key of an additive grouped read, or None when the aggregates do not add up (distinct counts,
+    averages, minima) or the query cannot be keyed."""
+    if not all(isinstance(a, Count | Sum) and not getattr(a, "distinct", False) for a in aggregates.values()):
+        return None
+    try:
+        sql = str(qs.query)
+    except EmptyResultSet:
+        return None
+    shape = tuple(sorted((name, repr(a)) for name, a in aggregates.items()))
+    return ("rows", sql, field, max(FINEST_DIGITS, digits), within, shape)
 
 
 def batches(areas: Iterable[Area]) -> list[Batch]:
@@ -642,9 +681,19 @@ def special_difficulty_monthly_visit_rate(batch: Batch) -> dict[str, Result]:
     from chuncheng.welfare.choices import AREA_DIGITS
     from chuncheng.welfare.queries import visit_rate
 
-    level, _digits = min(((lvl, d) for lvl, d in AREA_DIGITS.items() if d >= batch.digits), key=lambda item: item[1])
+    cache = _MEMO.get()
+    # Inside a snapshot every level sums the township figures read once (as Batch.rows does).
+    wanted = batch.digits if cache is None else max(batch.digits, FINEST_DIGITS)
+    level, _digits = min(((lvl, d) for lvl, d in AREA_DIGITS.items() if d >= wanted), key=lambda item: item[1])
+    month = last_full_month(batch.day)
+    key = ("visit_rate", batch.within, level, month)
+    found = None if cache is None else cache.get(key)
+    if found is None:
+        found = list(visit_rate(_AreaReader(batch.within), month, level))
+        if cache is not None:
+            cache[key] = found
     rates: dict[str, list[int]] = defaultdict(lambda: [0, 0])
-    for r in visit_rate(_AreaReader(batch.within), last_full_month(batch.day), level):
+    for r in found:
         rates[r.code[: batch.digits]][0] += r.numerator
         rates[r.code[: batch.digits]][1] += r.denominator
     return batch.each(lambda a: ratio(*rates.get(a.prefix, (0, 0)), Unit.PERCENT))
