@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from datetime import date
 
+from django.db import connection
+
 from chuncheng.demo import city
 from chuncheng.demo.assessments import build_assessments
 from chuncheng.demo.benefits import build_applications, build_batches
@@ -44,6 +46,11 @@ def build_all(scale: str = "small", seed: int = 2021) -> dict[str, object]:
     result["alarms"] = build_alarms(DEMO_TODAY)
     if scale == "city":  # two years of visits and meals, set-based (PostgreSQL only)
         result["volume"] = build_volume(DEMO_TODAY)
+    if connection.vendor == "postgresql":
+        # The tables were just bulk-loaded: the planner needs their statistics now, not when autovacuum comes round
+        # (without them a city-scale snapshot query ran 2.0 s instead of 0.4 s).
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
     # Last, from everything above: two years of indicator snapshots (24 month-ends and today).
     result["indicator_snapshots"] = build_snapshots(DEMO_TODAY)["rows"]
     return result
