@@ -20,7 +20,7 @@ What is generated, deterministically from the registry the city demo built:
 
 from __future__ import annotations
 
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
@@ -32,6 +32,7 @@ from chuncheng.core.validators import uscc_check_char
 from chuncheng.demo.benefits import _account, months_before
 from chuncheng.homecare import services as homecare
 from chuncheng.homecare.models import Caregiver, CataloguePrice, CatalogueVersion, Provider, ServiceOrder, Visit
+from chuncheng.homecare.rules import month_range
 from chuncheng.meals import policy as meal_policy
 from chuncheng.meals.models import MealRecord
 
@@ -191,10 +192,6 @@ def _diners(cursor) -> None:
     )
 
 
-def _next_month(month: date) -> date:
-    return date(month.year + month.month // 12, month.month % 12 + 1, 1)
-
-
 def _priced_kinds(month: date) -> list[tuple]:
     """(kind, group, item id, market price, group price, min, max minutes) of the catalogue version in force on the
     month's first day, or the first version for months before any."""
@@ -208,7 +205,7 @@ def _priced_kinds(month: date) -> list[tuple]:
 
 def _visit_chunk(month: date, provider_id: int) -> int:
     """One county's month: weekly orders, completed, each with its verified visit (one statement)."""
-    last = _next_month(month)
+    last = month_range(month)[1] + timedelta(days=1)  # the next month's first day
     if ServiceOrder.objects.filter(provider_id=provider_id, scheduled_on__gte=month, scheduled_on__lt=last).exists():
         return 0
     eight = int(datetime.combine(month, time(8), tzinfo=ZoneInfo(settings.TIME_ZONE)).timestamp())
@@ -269,7 +266,7 @@ def _visit_chunk(month: date, provider_id: int) -> int:
 
 def _meal_chunk(month: date) -> int:
     """One month of lunches at every canteen (one statement), priced by the meal policy in force."""
-    last = _next_month(month)
+    last = month_range(month)[1] + timedelta(days=1)  # the next month's first day
     volume = _account("demo.volume.meals")
     if MealRecord.objects.filter(recorded_by=volume, served_on__gte=month, served_on__lt=last).exists():
         return 0

@@ -7,6 +7,7 @@ import hmac
 import math
 import secrets
 from dataclasses import dataclass
+from datetime import date, timedelta
 from decimal import Decimal
 
 from django.conf import settings
@@ -14,6 +15,12 @@ from django.conf import settings
 from chuncheng.homecare.choices import TargetGroup
 
 EARTH_RADIUS_M = 6_371_000.0
+
+
+def month_range(day: date) -> tuple[date, date]:
+    """The first and last day of the month of ``day``."""
+    first = day.replace(day=1)
+    return first, (first + timedelta(days=32)).replace(day=1) - timedelta(days=1)
 
 
 def target_group(categories: list[str] | set[str]) -> str:

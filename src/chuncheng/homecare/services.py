@@ -230,14 +230,9 @@ def add_caregiver(provider: Provider, staff, *, actor, user=None) -> Caregiver:
 # ---- orders -------------------------------------------------------------------------------------------------
 
 
-def _month(day: date) -> tuple[date, date]:
-    first = day.replace(day=1)
-    return first, (first + timedelta(days=32)).replace(day=1) - timedelta(days=1)
-
-
 def monthly_allowance(elder: Elder, group: str, day: date) -> rules.Allowance:
     """The group's allowance for the month of ``day`` and the subsidy of the elder's non-cancelled orders in it."""
-    first, last = _month(day)
+    first, last = rules.month_range(day)
     used = (
         ServiceOrder.objects.filter(elder=elder, scheduled_on__gte=first, scheduled_on__lte=last)
         .exclude(status=OrderStatus.CANCELLED)

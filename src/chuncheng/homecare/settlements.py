@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import itertools
 import json
-from datetime import date, timedelta
+from datetime import date
 from decimal import Decimal
 from functools import cache
 from pathlib import Path
@@ -34,6 +34,7 @@ from chuncheng.core.scope import permitted
 from chuncheng.elders.queries import today
 from chuncheng.homecare.choices import ErrorCode, FlagStatus, SettlementStatus, VisitStatus
 from chuncheng.homecare.models import Provider, ProviderSettlement, Visit, VisitFlag
+from chuncheng.homecare.rules import month_range
 
 PACK = Path(__file__).resolve().parent.parent / "policies" / "kunming" / "homecare" / "settlement.json"
 RESOURCE = "homecare_settlement"
@@ -105,11 +106,6 @@ def parse_month(text: str | None) -> date:
         return date(int(year), int(month), 1)
     except ValueError as exc:
         raise refusal("month", ErrorCode.BAD_MONTH, _("A month is written YYYY-MM.")) from exc
-
-
-def month_range(month: date) -> tuple[date, date]:
-    first = month.replace(day=1)
-    return first, (first + timedelta(days=32)).replace(day=1) - timedelta(days=1)
 
 
 def totals(month: date, providers: QuerySet | None = None) -> QuerySet:
